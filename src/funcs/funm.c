@@ -31,15 +31,6 @@ typedef mf__zdouble zdouble;
 
 _Thread_local mf__funm_timing *mf__funm_timing_sink = NULL;
 
-/* An F64 result must satisfy ||Im F||_F <= REAL_RESULT_TOL ||F||_F:
- * sqrt(u). A real A and an f with f(conj z) = conj f(z) give an exactly
- * real f(A) whose computed imaginary part is rounding error, of order
- * cond(f, A) u; a genuinely complex result (f not real on real arguments,
- * or log/sqrt of a real A with a negative eigenvalue) has an imaginary part
- * of the size of its real part. sqrt(u) separates the two cases without
- * refusing ill-conditioned real results. */
-#define REAL_RESULT_TOL 0x1p-26
-
 static mf_status check_funm_args(const char *fn, const mf_matrix *A, mf_scalar_fn f,
                                  const mf_matrix *F) {
     mf_status st = mf__check_input(fn, "A", A);
@@ -64,8 +55,7 @@ static mf_status check_funm_args(const char *fn, const mf_matrix *A, mf_scalar_f
     return st;
 }
 
-/* Complex Schur form of A into t, z (complex, n x n, leading dimension n). */
-static mf_status complex_schur(const char *fn, const mf_matrix *A, zdouble **t, zdouble **z) {
+mf_status mf__funm_complex_schur(const char *fn, const mf_matrix *A, zdouble **t, zdouble **z) {
     const int64_t n = A->rows;
     *t = *z = NULL;
     if (A->dtype == MF_C128) {
@@ -140,9 +130,8 @@ static mf_status cluster(const char *fn, int64_t n, zdouble *t, zdouble *z, int6
     return MF_OK;
 }
 
-/* W = Z F (F upper triangular, W overwrites a copy of Z), then G = W Z^H. */
-static void back_transform(int64_t n, const zdouble *z, const zdouble *f, zdouble *w,
-                           zdouble *g) {
+void mf__funm_back_transform(int64_t n, const zdouble *z, const zdouble *f, zdouble *w,
+                             zdouble *g) {
     const zdouble one = 1.0, zero = 0.0;
     memcpy(w, z, (size_t)(n * n) * sizeof(zdouble));
     cblas_ztrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)n,
@@ -151,20 +140,36 @@ static void back_transform(int64_t n, const zdouble *z, const zdouble *f, zdoubl
                 (int)n, z, (int)n, &zero, g, (int)n);
 }
 
-static mf_status check_result(const char *fn, int64_t n, const zdouble *g, bool want_real) {
+mf_status mf__funm_check_result(const char *fn, const char *what, int64_t n, const zdouble *g,
+                                bool want_real) {
     double re2 = 0.0, im2 = 0.0;
     for (int64_t k = 0; k < n * n; k++) {
         if (!isfinite(creal(g[k])) || !isfinite(cimag(g[k])))
-            return mf__fail(MF_EOVERFLOW, fn, "f(A) is not finite: it overflows double "
-                            "precision (n = %lld)", (long long)n);
+            return mf__fail(MF_EOVERFLOW, fn, "%s is not finite: it overflows double "
+                            "precision (n = %lld)", what, (long long)n);
         re2 += creal(g[k]) * creal(g[k]);
         im2 += cimag(g[k]) * cimag(g[k]);
     }
-    if (want_real && sqrt(im2) > REAL_RESULT_TOL * sqrt(re2 + im2))
-        return mf__fail(MF_ENOTREAL, fn, "f(A) is not real: ||Im F||_F / ||F||_F = %.3g exceeds "
-                        "2^-26; use a C128 output for the complex result",
+    if (want_real && sqrt(im2) > MF_FUNM_REAL_TOL * sqrt(re2 + im2))
+        return mf__fail(MF_ENOTREAL, fn, "%s is not real: ||Im F||_F / ||F||_F = %.3g exceeds "
+                        "2^-26; use a C128 output for the complex result", what,
                         sqrt(im2) / sqrt(re2 + im2));
     return MF_OK;
+}
+
+mf_status mf__funm_schur_parlett(const mf__funm_callback *cb, int64_t n, zdouble *t, zdouble *z,
+                                 zdouble *ft, mf__funm_timing *tm) {
+    const double t0 = mf__funm_now();
+    int64_t nb = 0, *starts = mf__alloc_array(n + 1, sizeof(int64_t));
+    if (starts == NULL)
+        return mf__fail(MF_ENOMEM, cb->fn, "cannot allocate blocking workspace (n = %lld)",
+                        (long long)n);
+    mf_status st = cluster(cb->fn, n, t, z, starts, &nb);
+    tm->reorder = mf__funm_now() - t0;
+    if (st == MF_OK)
+        st = mf__funm_triangular(cb, n, t, ft, n, starts, nb, &tm->atomic, &tm->parlett);
+    mf__free(starts);
+    return st;
 }
 
 mf_status mf_funm(const mf_matrix *A, mf_scalar_fn f, void *ctx, mf_matrix *F) {
@@ -176,37 +181,24 @@ mf_status mf_funm(const mf_matrix *A, mf_scalar_fn f, void *ctx, mf_matrix *F) {
     const mf__funm_callback cb = {fn, f, ctx};
     mf__funm_timing tm = {0};
     zdouble *t = NULL, *z = NULL, *fz = NULL;
-    int64_t *starts = NULL, nb = 0;
 
     double t0 = mf__funm_now();
-    if ((st = complex_schur(fn, A, &t, &z)) != MF_OK)
+    if ((st = mf__funm_complex_schur(fn, A, &t, &z)) != MF_OK)
         goto done;
     tm.schur = mf__funm_now() - t0;
-
-    t0 = mf__funm_now();
-    starts = mf__alloc_array(n + 1, sizeof(int64_t));
-    if (starts == NULL) {
-        st = mf__fail(MF_ENOMEM, fn, "cannot allocate blocking workspace (n = %lld)",
-                      (long long)n);
-        goto done;
-    }
-    if ((st = cluster(fn, n, t, z, starts, &nb)) != MF_OK)
-        goto done;
-    tm.reorder = mf__funm_now() - t0;
 
     fz = mf__alloc_array(n * n, sizeof(zdouble));
     if (fz == NULL) {
         st = mf__fail(MF_ENOMEM, fn, "cannot allocate f(T) (n = %lld)", (long long)n);
         goto done;
     }
-    if ((st = mf__funm_triangular(&cb, n, t, fz, n, starts, nb, &tm.atomic, &tm.parlett)) !=
-        MF_OK)
+    if ((st = mf__funm_schur_parlett(&cb, n, t, z, fz, &tm)) != MF_OK)
         goto done;
 
     t0 = mf__funm_now();
-    back_transform(n, z, fz, t, fz); /* T is no longer needed: its space holds Z f(T) */
+    mf__funm_back_transform(n, z, fz, t, fz); /* T is no longer needed: its space holds Z f(T) */
     tm.back = mf__funm_now() - t0;
-    if ((st = check_result(fn, n, fz, F->dtype == MF_F64)) != MF_OK)
+    if ((st = mf__funm_check_result(fn, "f(A)", n, fz, F->dtype == MF_F64)) != MF_OK)
         goto done;
     mf__unpack((const double *)fz, n, MF_C128, F);
     if (mf__funm_timing_sink != NULL)
@@ -215,6 +207,5 @@ done:
     mf__free(t);
     mf__free(z);
     mf__free(fz);
-    mf__free(starts);
     return st;
 }
