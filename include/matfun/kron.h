@@ -3,9 +3,10 @@
  * Sylvester and Lyapunov equations. Conventions: see matfun/core.h.
  *
  * The point of this module is to keep Kronecker-structured operators cheap:
- * apart from mf_kron, mf_kronsum, mf_khatri_rao and mf_kronsum_expm, which
- * exist to form the big matrix when a caller really wants it, no function
- * here ever forms a Kronecker product.
+ * apart from mf_kron, mf_kronsum, mf_khatri_rao, mf_kronsum_expm,
+ * mf_kron_funm and mf_kronsum_funm, which exist to form the big matrix when
+ * a caller really wants it, no function here forms a Kronecker product
+ * (mf_kron_funm_matmul forms one only for two non-normal factors).
  *
  * vec() is column-major vectorization: vec(X) stacks the columns of X. With
  * it, for A m x n, B p x q and X q x n,
@@ -31,6 +32,7 @@
 #define MATFUN_KRON_H
 
 #include "core.h"
+#include "funcs.h" /* mf_scalar_fn */
 
 #ifdef __cplusplus
 extern "C" {
@@ -216,6 +218,140 @@ MF_API mf_status mf_kronsum_expm(const mf_matrix *A, const mf_matrix *B, mf_matr
  */
 MF_API mf_status mf_kronsum_expm_matmul(const mf_matrix *A, const mf_matrix *B, const mf_matrix *X,
                                         mf_matrix *Y);
+
+/* ------------------------------------------------------------------ */
+/* General functions of Kronecker products and sums                    */
+/* (src/kron/kron_funm.c, kron_funm_eval.c)                            */
+/* ------------------------------------------------------------------ */
+
+/**
+ * F = f(A ⊗ B) for a scalar function f (the callback of mf_funm()), from
+ * the decompositions of the factors instead of a Schur decomposition of the
+ * (m p) x (m p) product.
+ *
+ * Each factor is decomposed on its own: exactly Hermitian (symmetric)
+ * factors by mf_eigh(); the others by their complex Schur form
+ * M = Q T Q^H (real M through dgees, as mf_funm), and such a factor counts
+ * as normal when ||offdiag(T)||_F <= 10 n u ||M||_F (u = 2^-53; the
+ * strictly upper part of T at rounding level, dropping it a backward error
+ * of that size), its Schur vectors then being eigenvectors. With
+ * A = Qa Ta Qa^H and B = Qb Tb Qb^H,
+ *     A ⊗ B = (Qa ⊗ Qb)(Ta ⊗ Tb)(Qa ⊗ Qb)^H, Ta ⊗ Tb upper triangular,
+ * and f is applied in one of three ways, using f(X M X^-1) = X f(M) X^-1
+ * and that f acts blockwise on a block-diagonal M (Higham, Functions of
+ * Matrices, SIAM 2008, ch. 1):
+ * - both factors normal: f(A ⊗ B) = (Qa ⊗ Qb) diag(f(λ_i μ_k))
+ *   (Qa ⊗ Qb)^H, one call of f (order 0) at the m p products of
+ *   eigenvalues; F is assembled blockwise by GEMMs,
+ *   about 8 (m p^3 + m^3 p^2) real flops.
+ * - one factor normal (say A = Qa diag(λ) Qa^H): Ta ⊗ Tb is block
+ *   diagonal with blocks λ_j Tb, so f(A ⊗ B) = (Qa ⊗ I) diag_j(H_j)
+ *   (Qa ⊗ I)^H with H_j = f(λ_j B) = Qb f(λ_j Tb) Qb^H: m Schur-Parlett
+ *   evaluations of order p on triangular matrices (mf_funm's algorithm
+ *   without its Schur decomposition), O(m p^3 + m^3 p^2). A normal B is
+ *   handled alike through the perfect shuffle (B ⊗ A = P (A ⊗ B) P^T).
+ * - neither normal: the blocked Schur-Parlett algorithm (Davies & Higham,
+ *   SIAM J. Matrix Anal. Appl. 25(2), 2003) on the (m p) x (m p)
+ *   triangular Ta ⊗ Tb with Schur vectors Qa ⊗ Qb: clustering, reordering,
+ *   the Parlett recurrence and F = Z f(T) Z^H cost O((m p)^3), but the
+ *   Schur decomposition of A ⊗ B, about 25 (m p)^3 flops for real and
+ *   100 (m p)^3 for complex data, is replaced by those of the factors.
+ *
+ * @param A  m x m, F64 or C128, finite.
+ * @param B  p x p, F64 or C128, finite.
+ * @param f  the scalar function and its derivatives (mf_scalar_fn; ready
+ *           ones: mf_scalar_exp() and the others in funcs.h). Normal
+ *           factors need order 0 only.
+ * @param ctx  passed to f.
+ * @param[out] F  (m p) x (m p). C128 allowed always; F64 only for F64 A
+ *                and B, with mf_funm()'s rule: the result, computed in
+ *                complex arithmetic, must satisfy ||Im F||_F <= 2^-26
+ *                ||F||_F (else MF_ENOTREAL) and its real part is returned.
+ *                F may alias A when p = 1, or B when m = 1.
+ * Workspace: (m p)^2 complex elements for F plus O(m^2 + p^2) (factor
+ * decompositions, H_j, one m x m coefficient block); for two non-normal
+ * factors 4 (m p)^2 complex elements and mf_funm's triangular workspace.
+ * @return MF_OK, MF_EINVAL (A, B, f or F NULL; bad descriptor), MF_EDIM
+ *         (non-square A or B; F's shape; m p overflowing int64 or F with
+ *         more than 2^31 - 1 elements), MF_EDTYPE, MF_ENONFINITE,
+ *         MF_EALIAS, MF_ENOMEM, MF_ENOCONV (a Schur decomposition or a
+ *         Taylor series), MF_ECALLBACK (f returned nonzero), MF_EDOMAIN (f
+ *         returned NaN or Inf), MF_ENOTREAL, MF_EOVERFLOW (F not finite).
+ *         F is written only on success.
+ */
+MF_API mf_status mf_kron_funm(const mf_matrix *A, const mf_matrix *B, mf_scalar_fn f, void *ctx,
+                              mf_matrix *F);
+
+/**
+ * F = f(A ⊕ B), A ⊕ B = A ⊗ I_p + I_m ⊗ B: as mf_kron_funm() with the
+ * eigenvalue sums λ_i + μ_k in place of the products (A ⊕ B =
+ * (Qa ⊗ Qb)(Ta ⊕ Tb)(Qa ⊗ Qb)^H with Ta ⊕ Tb upper triangular; one normal
+ * factor A gives the diagonal blocks λ_j I + Tb, so H_j = f(λ_j I + B)).
+ * For f = exp, mf_kronsum_expm() is cheaper (exp(A) ⊗ exp(B) for any A, B).
+ *
+ * @param A  m x m.
+ * @param B  p x p.
+ * @param f, ctx  as mf_kron_funm().
+ * @param[out] F  (m p) x (m p); real/complex rule, aliasing and workspace
+ *                as mf_kron_funm().
+ * @return as mf_kron_funm().
+ */
+MF_API mf_status mf_kronsum_funm(const mf_matrix *A, const mf_matrix *B, mf_scalar_fn f,
+                                 void *ctx, mf_matrix *F);
+
+/**
+ * vec(Y_k) = f(A ⊗ B) vec(X_k) for r blocks X = [X_1 ... X_r] (each
+ * p x m, so X is p x (m r); r = 1 is the plain vec(Y) = f(A ⊗ B) vec(X)),
+ * without forming f(A ⊗ B) unless both factors are non-normal.
+ *
+ * Decompositions and the normality test as mf_kron_funm(). Then:
+ * - both normal: Y_k = Qb [G o (Qb^H X_k conj(Qa))] Qa^T with
+ *   G(k, i) = f(λ_i μ_k): one call of f at the m p points and four GEMMs
+ *   of factor size per block, 8 p m (m + p) r real flops (plus the
+ *   factors' decompositions, O(m^3 + p^3));
+ * - one normal (A): column j of W = X_k conj(Qa) is multiplied by
+ *   H_j = f(λ_j B) (as in mf_kron_funm()), then Y_k = W Qa^T:
+ *   O(m p^3 + p m (m + p) r);
+ * - neither normal: f(T) by Schur-Parlett on the triangular Ta ⊗ Tb as in
+ *   mf_kron_funm(), then Y = Z (f(T) (Z^H [vec X_1 ... vec X_r])) with the
+ *   formed (m p) x (m p) Z = (Qa ⊗ Qb) times the reordering: O((m p)^3)
+ *   for f(T), only 3 (m p)^2 r multiply-adds to apply it.
+ *
+ * @param A  m x m.
+ * @param B  p x p.
+ * @param f, ctx  as mf_kron_funm().
+ * @param X  p x (m r), r >= 0.
+ * @param[out] Y  p x (m r). C128 allowed always; F64 only when A, B and X
+ *                are F64 and Y is real to roundoff at the operator's
+ *                scale: ||Im Y||_F <= 2^-26 ||f(A ⊗ B)||_F ||X||_F (the
+ *                Frobenius norm of f(A ⊗ B) is that of f(T), of
+ *                diag(f(λ_i μ_k)) or of the H_j, so known without forming
+ *                it), else MF_ENOTREAL. Y may alias X (in place).
+ * Workspace: 2 p m r complex elements plus the decompositions, the m p
+ * values of f or the m blocks H_j (m p^2); for two non-normal factors
+ * 3 (m p)^2 complex elements and mf_funm's triangular workspace.
+ * @return as mf_kron_funm(), with MF_EDIM also for X's shape, for m p or
+ *         m r beyond the 32-bit BLAS range, and MF_EOVERFLOW for a
+ *         non-finite Y.
+ */
+MF_API mf_status mf_kron_funm_matmul(const mf_matrix *A, const mf_matrix *B, mf_scalar_fn f,
+                                     void *ctx, const mf_matrix *X, mf_matrix *Y);
+
+/**
+ * vec(Y_k) = f(A ⊕ B) vec(X_k) for r blocks X_k (p x m): as
+ * mf_kron_funm_matmul() with the eigenvalue sums λ_i + μ_k
+ * (G(k, i) = f(λ_i + μ_k), H_j = f(λ_j I + B)). For f = exp,
+ * mf_kronsum_expm_matmul() is cheaper.
+ *
+ * @param A  m x m.
+ * @param B  p x p.
+ * @param f, ctx  as mf_kron_funm().
+ * @param X  p x (m r).
+ * @param[out] Y  p x (m r); rules as mf_kron_funm_matmul().
+ * @return as mf_kron_funm_matmul().
+ */
+MF_API mf_status mf_kronsum_funm_matmul(const mf_matrix *A, const mf_matrix *B, mf_scalar_fn f,
+                                        void *ctx, const mf_matrix *X, mf_matrix *Y);
 
 /* ------------------------------------------------------------------ */
 /* Sylvester and Lyapunov equations (src/kron/sylvester.c, stein.c)    */

@@ -65,37 +65,13 @@ static mf_status check_product_range(const char *fn, int32_t dt, int64_t m, cons
     return MF_OK;
 }
 
-/* Validity of A (m x m) and B (p x p), shared by both functions; the
- * finiteness scans are left to the callers' ends. */
-static mf_status check_factors(const char *fn, const mf_matrix *A, const mf_matrix *B) {
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_input(fn, "B", B);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "B", B);
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "B", B->rows);
-    return st;
-}
-
-static mf_status check_finite_factors(const char *fn, const mf_matrix *A, const mf_matrix *B) {
-    mf_status st = mf__check_finite(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "B", B);
-    return st;
-}
-
 /* ------------------------------------------------------------------ */
 /* Formed: E = exp(A) ⊗ exp(B)                                          */
 /* ------------------------------------------------------------------ */
 
 static mf_status check_expm_args(const char *fn, const mf_matrix *A, const mf_matrix *B,
                                  mf_matrix *E) {
-    mf_status st = check_factors(fn, A, B);
+    mf_status st = kron__check_square_factors(fn, A, B);
     int64_t order = 0;
     if (st == MF_OK)
         st = kron__shape_product(fn, "the order of A ⊕ B", A->rows, B->rows, &order);
@@ -109,7 +85,7 @@ static mf_status check_expm_args(const char *fn, const mf_matrix *A, const mf_ma
         st = mf__check_aliasing(fn, outs, 1, in_args, 2);
     }
     if (st == MF_OK)
-        st = check_finite_factors(fn, A, B);
+        st = kron__check_finite_factors(fn, A, B);
     return st;
 }
 
@@ -142,7 +118,7 @@ mf_status mf_kronsum_expm(const mf_matrix *A, const mf_matrix *B, mf_matrix *E) 
 
 static mf_status check_apply_args(const char *fn, const mf_matrix *A, const mf_matrix *B,
                                   const mf_matrix *X, mf_matrix *Y) {
-    mf_status st = check_factors(fn, A, B);
+    mf_status st = kron__check_square_factors(fn, A, B);
     if (st == MF_OK)
         st = mf__check_input(fn, "X", X);
     if (st == MF_OK && (X->rows != B->rows || X->cols != A->rows))
@@ -161,7 +137,7 @@ static mf_status check_apply_args(const char *fn, const mf_matrix *A, const mf_m
         st = mf__check_aliasing(fn, outs, 1, in_args, 3);
     }
     if (st == MF_OK)
-        st = check_finite_factors(fn, A, B);
+        st = kron__check_finite_factors(fn, A, B);
     if (st == MF_OK)
         st = mf__check_finite(fn, "X", X);
     return st;

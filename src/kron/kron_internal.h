@@ -33,6 +33,33 @@ static inline mf_status kron__shape_product(const char *fn, const char *what, in
     return MF_OK;
 }
 
+/* Validity of square factors A (m x m) and B (p x p) within the LAPACK
+ * range; the finiteness scans are left to the callers' ends
+ * (kron__check_finite_factors). */
+static inline mf_status kron__check_square_factors(const char *fn, const mf_matrix *A,
+                                                   const mf_matrix *B) {
+    mf_status st = mf__check_input(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_input(fn, "B", B);
+    if (st == MF_OK)
+        st = mf__check_square(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_square(fn, "B", B);
+    if (st == MF_OK)
+        st = mf__check_lapack_dim(fn, "A", A->rows);
+    if (st == MF_OK)
+        st = mf__check_lapack_dim(fn, "B", B->rows);
+    return st;
+}
+
+static inline mf_status kron__check_finite_factors(const char *fn, const mf_matrix *A,
+                                                   const mf_matrix *B) {
+    mf_status st = mf__check_finite(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_finite(fn, "B", B);
+    return st;
+}
+
 /* y (p x m) = b x a^T for packed column-major a (m x n), b (p x q),
  * x (q x n), all dimensions >= 1, by two GEMMs in the cheaper order; t is
  * scratch of max(p n, q m) elements (src/kron/kron_matmul.c). */
