@@ -15,7 +15,7 @@
 
 /* ---------- slots ---------- */
 
-enum fill { F_RND, F_SMALL, F_WELL, F_SPD, F_STABLE, F_SIGN, F_CONTRACT, F_POS };
+enum fill { F_RND, F_SMALL, F_WELL, F_SPD, F_STABLE, F_SIGN, F_CONTRACT, F_POS, F_HERM };
 
 static mf_matrix *M(rcase *c, int k) { return &c->slot[k].m; }
 
@@ -48,6 +48,15 @@ static void fill_slot(rcase *c, int k, int kind) {
                 tm_set(t, i, j, acc);
             }
         free(g);
+        return;
+    }
+    if (kind == F_HERM) { /* exactly Hermitian (symmetric), entries as F_SMALL */
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i <= j; i++) {
+                const tz v = 0.5 * s * rnd(c, dt);
+                tm_set(t, i, j, i == j ? creal(v) : v);
+                tm_set(t, j, i, i == j ? creal(v) : conj(v));
+            }
         return;
     }
     for (int64_t j = 0; j < q; j++)
@@ -597,6 +606,40 @@ static mf_status f_kronsum_expm_matmul(rcase *c) {
     return mf_kronsum_expm_matmul(M(c, 0), M(c, 1), M(c, 2), M(c, 3));
 }
 
+/* f(A ⊗ B), f(A ⊕ B): A a x a (a = min(n, 2), or 3 with blocks), B n x n;
+ * bit k of the seed makes factor k Hermitian (else general), so the sweeps
+ * reach all three routes: both factors normal, one, neither. */
+static int kron_funm_fill(const rcase *c, int k) { return (c->seed >> k) & 1 ? F_HERM : F_SMALL; }
+static mf_scalar_fn kron_funm_f(const rcase *c) { return c->n % 2 ? mf_scalar_cos : mf_scalar_exp; }
+
+static void s_kron_funm(rcase *c) {
+    const int64_t a = dmin(c, 2), n = c->n;
+    in(c, 0, a, a, c->dt, kron_funm_fill(c, 0));
+    in(c, 1, n, n, c->dt, kron_funm_fill(c, 1));
+    out(c, 2, a * n, a * n, c->dt);
+}
+static mf_status f_kron_funm(rcase *c) {
+    return mf_kron_funm(M(c, 0), M(c, 1), kron_funm_f(c), NULL, M(c, 2));
+}
+static mf_status f_kronsum_funm(rcase *c) {
+    return mf_kronsum_funm(M(c, 0), M(c, 1), kron_funm_f(c), NULL, M(c, 2));
+}
+
+/* X, Y n x 2a: two blocks. */
+static void s_kron_funm_matmul(rcase *c) {
+    const int64_t a = dmin(c, 3), n = c->n;
+    in(c, 0, a, a, c->dt, kron_funm_fill(c, 0));
+    in(c, 1, n, n, c->dt, kron_funm_fill(c, 1));
+    in(c, 2, n, 2 * a, c->dt, F_RND);
+    out(c, 3, n, 2 * a, c->dt);
+}
+static mf_status f_kron_funm_matmul(rcase *c) {
+    return mf_kron_funm_matmul(M(c, 0), M(c, 1), kron_funm_f(c), NULL, M(c, 2), M(c, 3));
+}
+static mf_status f_kronsum_funm_matmul(rcase *c) {
+    return mf_kronsum_funm_matmul(M(c, 0), M(c, 1), kron_funm_f(c), NULL, M(c, 2), M(c, 3));
+}
+
 static void s_sylvester(rcase *c) {
     const int64_t a = dmin(c, 3), n = c->n;
     in(c, 0, n, n, c->dt, F_WELL);
@@ -961,6 +1004,10 @@ const rapi_fn rapi_table[] = {
     E(mf_kronsum_solve, s_kron_solve, f_kronsum_solve),
     E(mf_kronsum_expm, s_kronsum_expm, f_kronsum_expm),
     E(mf_kronsum_expm_matmul, s_kronsum_expm_matmul, f_kronsum_expm_matmul),
+    E(mf_kron_funm, s_kron_funm, f_kron_funm),
+    E(mf_kronsum_funm, s_kron_funm, f_kronsum_funm),
+    E(mf_kron_funm_matmul, s_kron_funm_matmul, f_kron_funm_matmul),
+    E(mf_kronsum_funm_matmul, s_kron_funm_matmul, f_kronsum_funm_matmul),
     E(mf_sylvester, s_sylvester, f_sylvester),
     E(mf_lyapunov, s_lyapunov, f_lyapunov),
     E(mf_lyapunov_discrete, s_stein, f_lyapunov_discrete),

@@ -14,7 +14,7 @@ import ctypes
 
 import numpy as np
 
-from . import errors
+from . import _lib, errors
 from ._lib import C128, F64, MfMatrix
 
 _F8 = np.dtype(np.float64)
@@ -187,3 +187,41 @@ def store(addr, count, values, what, dtype=np.float64):
         else:
             doubles(addr, count)[:] = values.reshape(-1)
 
+
+
+def scalar_callback(f, fname, pyname):
+    """(C callback, CallbackContext or None) for the scalar function f of
+    mf_funm-like calls: the name of a ready C implementation ('exp', 'log',
+    'cos', 'sin', 'cosh', 'sinh', 'sqrt') or a callable f(z, k) giving the
+    k-th derivative at the complex points z. fname names the C function in
+    re-raised callback errors, pyname the Python one in messages."""
+    if isinstance(f, str):
+        try:
+            return _lib.NATIVE_SCALAR[f], None
+        except KeyError:
+            raise ValueError("%s: unknown function %r (ready ones: %s)"
+                             % (pyname, f, ", ".join(_lib.NATIVE_SCALAR))) from None
+    if not callable(f):
+        raise TypeError("%s: f must be a callable f(z, k) or a name" % pyname)
+    ctx = CallbackContext(fname)
+
+    def body(npts, z_addr, order, out_addr, _ctx):
+        z = doubles(z_addr, 2 * npts).view(np.complex128).copy()
+        store(out_addr, npts, f(z, order), pyname + ": f", np.complex128)
+
+    return ctx.wrap(_lib.SCALAR_FN, body), ctx
+
+
+def real_or_complex(run, complex_input, complex_result):
+    """run(dtype) -> result, with the rule for results that may be complex
+    for real input: complex input or complex_result=True gives complex128;
+    otherwise float64 is tried first, and on MF_ENOTREAL complex128 unless
+    complex_result is False (then NotRealError propagates)."""
+    if complex_input or complex_result:
+        return run(_C16)
+    try:
+        return run(_F8)
+    except errors.NotRealError:
+        if complex_result is not None:
+            raise
+        return run(_C16)

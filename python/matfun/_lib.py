@@ -209,6 +209,10 @@ mf_kron_solve: s: M, M, M, M
 mf_kronsum_solve: s: M, M, M, M
 mf_kronsum_expm: s: M, M, M
 mf_kronsum_expm_matmul: s: M, M, M, M
+mf_kron_funm: s: M, M, scalar, p, M
+mf_kronsum_funm: s: M, M, scalar, p, M
+mf_kron_funm_matmul: s: M, M, scalar, p, M, M
+mf_kronsum_funm_matmul: s: M, M, scalar, p, M, M
 mf_sylvester: s: M, M, M, M
 mf_lyapunov: s: M, M, M
 mf_lyapunov_discrete: s: M, M, M

@@ -22,8 +22,8 @@ import inspect
 import numpy as np
 
 from . import _lib, errors
-from ._array import (CallbackContext, _coerce, call, doubles, matrix, output, ref,
-                     result_dtype, square, store)
+from ._array import (_coerce, call, matrix, output, real_or_complex, ref, result_dtype,
+                     scalar_callback, square)
 
 L = _lib.lib
 _F8, _C16 = np.dtype(np.float64), np.dtype(np.complex128)
@@ -33,19 +33,13 @@ def _unary_call(cfn, a, scalars=(), complex_result=None):
     """out = f(a) through ``cfn(A, *scalars, out)``, with the real/complex rule."""
     a, A = square(a)
     n = a.shape[0]
-    if a.dtype == _C16 or complex_result:
-        out, O = output(n, n, _C16)
+
+    def run(dt):
+        out, O = output(n, n, dt)
         call(cfn, A, *scalars, O)
         return out
-    out, O = output(n, n, _F8)
-    try:
-        call(cfn, A, *scalars, O)
-    except errors.NotRealError:
-        if complex_result is not None:  # False: the caller wanted real or nothing
-            raise
-        out, O = output(n, n, _C16)
-        call(cfn, A, *scalars, O)
-    return out
+
+    return real_or_complex(run, a.dtype == _C16, complex_result)
 
 
 # One row per function of the form mf_xxx(const mf_matrix *A, [double ...,] mf_matrix *out):
@@ -241,14 +235,7 @@ def sqrtm_frechet(a, e, compute_sqrtm=True, complex_result=None):
         call(L.mf_sqrtm_frechet, A, Em, ref(S), Lm)
         return (s, l_) if compute_sqrtm else l_
 
-    if result_dtype(a, e) == _C16 or complex_result:
-        return run(_C16)
-    try:
-        return run(_F8)
-    except errors.NotRealError:
-        if complex_result is not None:
-            raise
-        return run(_C16)
+    return real_or_complex(run, result_dtype(a, e) == _C16, complex_result)
 
 
 def sqrtm_cond(a):
@@ -275,14 +262,7 @@ def logm_frechet(a, e, compute_logm=True, complex_result=None):
         call(L.mf_logm_frechet, A, Em, ref(Lm), D)
         return (l_, d) if compute_logm else d
 
-    if result_dtype(a, e) == _C16 or complex_result:
-        return run(_C16)
-    try:
-        return run(_F8)
-    except errors.NotRealError:
-        if complex_result is not None:
-            raise
-        return run(_C16)
+    return real_or_complex(run, result_dtype(a, e) == _C16, complex_result)
 
 
 def logm_cond(a):
@@ -332,24 +312,7 @@ def funm(a, f, complex_result=None):
     result is real when f(a) is real to roundoff.
     """
     a, A = square(a)
-    if isinstance(f, str):
-        try:
-            cb = _lib.NATIVE_SCALAR[f]
-        except KeyError:
-            raise ValueError("funm: unknown function %r (ready ones: %s)"
-                             % (f, ", ".join(_lib.NATIVE_SCALAR))) from None
-        ctx = None
-    elif callable(f):
-        ctx = CallbackContext("mf_funm")
-
-        def body(npts, z_addr, order, out_addr, _ctx):
-            z = doubles(z_addr, 2 * npts).view(np.complex128).copy()
-            store(out_addr, npts, f(z, order), "funm: f", np.complex128)
-
-        cb = ctx.wrap(_lib.SCALAR_FN, body)
-    else:
-        raise TypeError("funm: f must be a callable f(z, k) or a name")
-
+    cb, ctx = scalar_callback(f, "mf_funm", "funm")
     n = a.shape[0]
     caller = ctx.call if ctx is not None else call
 
@@ -358,11 +321,4 @@ def funm(a, f, complex_result=None):
         caller(L.mf_funm, A, cb, None, O)
         return out
 
-    if a.dtype == _C16 or complex_result:
-        return run(_C16)
-    try:
-        return run(_F8)
-    except errors.NotRealError:
-        if complex_result is not None:
-            raise
-        return run(_C16)
+    return real_or_complex(run, a.dtype == _C16, complex_result)

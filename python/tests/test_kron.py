@@ -106,5 +106,76 @@ class TestKron(Case):
             matfun.sylvester(np.eye(2), -np.eye(2), np.ones((2, 2)))
 
 
+def kronsum(a, b):
+    return np.kron(a, np.eye(b.shape[0])) + np.kron(np.eye(a.shape[0]), b)
+
+
+def factor(kind, n, dt, seed):
+    """A Hermitian (normal) or a general (non-normal) factor of norm about 1."""
+    g = helpers.rand((n, n), dt, seed) / np.sqrt(n)
+    return (g + g.conj().T) / 2 if kind == "hermitian" else g
+
+
+class TestKronFunm(Case):
+    KINDS = (("hermitian", "hermitian"), ("hermitian", "general"), ("general", "hermitian"),
+             ("general", "general"))
+
+    @needs_scipy
+    def test_formed_and_applied_against_scipy(self):
+        for dt in DTYPES:
+            for s, (ka, kb) in enumerate(self.KINDS):
+                a, b = factor(ka, 3, dt, 30 + s), factor(kb, 4, dt, 40 + s)
+                x = helpers.rand((4, 3 * 2), dt, 50 + s)  # two blocks
+                ek, ck = sl.expm(np.kron(a, b)), sl.cosm(kronsum(a, b))
+                for lay, aa in helpers.layouts(a):
+                    with self.subTest(layout=lay, dtype=np.dtype(dt).name, kinds=(ka, kb)):
+                        self.close(matfun.kron_funm(aa, b, "exp"), ek, 1e-13)
+                        self.close(matfun.kronsum_funm(aa, b, "cos"), ck, 1e-13)
+                        y = matfun.kron_funm_matmul(aa, b, "exp", x)
+                        self.assertEqual(y.shape, x.shape)
+                        for k in range(2):
+                            blk = slice(3 * k, 3 * k + 3)
+                            self.close(vec(y[:, blk]), ek @ vec(x[:, blk]), 1e-13)
+                        y = matfun.kronsum_funm_matmul(aa, b, "cos", x[:, :3])
+                        self.close(vec(y), ck @ vec(x[:, :3]), 1e-13)
+                self.assertEqual(matfun.kron_funm(a, b, "exp").dtype, np.dtype(dt))
+
+    @needs_scipy
+    def test_python_callable(self):
+        a, b = factor("hermitian", 3, np.float64, 60), factor("general", 2, np.float64, 61)
+        orders = set()
+
+        def f(z, k):
+            orders.add(k)
+            return np.exp(z)
+        self.close(matfun.kron_funm(a, b, f), sl.expm(np.kron(a, b)), 1e-13)
+        self.assertIn(0, orders)
+
+        def boom(z, k):
+            raise KeyError("from f")
+        with self.assertRaises(KeyError):
+            matfun.kronsum_funm_matmul(a, b, boom, np.ones((2, 3)))
+        with self.assertRaises(ValueError):
+            matfun.kron_funm(a, b, "tan")
+
+    @needs_scipy
+    def test_real_or_complex_result(self):
+        a, b = np.diag([-2.0, 3.0]), np.array([[1.0, 0.5], [0.0, 2.0]])
+        lg = matfun.kron_funm(a, b, "log")  # a negative eigenvalue product: complex
+        self.assertEqual(lg.dtype, np.complex128)
+        self.close(lg, sl.logm(np.kron(a, b)), 1e-13)
+        with self.assertRaises(matfun.NotRealError):
+            matfun.kron_funm(a, b, "log", complex_result=False)
+        with self.assertRaises(matfun.NotRealError):
+            matfun.kron_funm_matmul(a, b, "log", np.ones((2, 2)), complex_result=False)
+        self.assertEqual(matfun.kronsum_funm(-a, b, "sqrt", complex_result=True).dtype,
+                         np.complex128)
+        sq = matfun.kronsum_funm(np.diag([2.0, 3.0]), b, "sqrt")
+        self.assertEqual(sq.dtype, np.float64)
+        self.close(sq @ sq, kronsum(np.diag([2.0, 3.0]), b), 1e-13)
+        with self.assertRaises(matfun.DimensionError):
+            matfun.kron_funm_matmul(a, b, "exp", np.ones((2, 3)))
+
+
 if __name__ == "__main__":
     unittest.main()
