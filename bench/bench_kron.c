@@ -8,6 +8,16 @@
  *   mf_kron_solve      against mf_kron + mf_solve (LU of the formed matrix)
  *   mf_kronsum_expm_matmul (24 x 24 factors, a 576 x 576 operator) against
  *                      mf_kronsum + mf_expm + dgemv
+ *   mf_kron_funm_matmul, mf_kronsum_funm_matmul (f = cos, exp): with 64 x 64
+ *                      factors (a 4096 x 4096 operator; 6 x 6 with --quick)
+ *                      for normal (symmetric) factors and one non-normal
+ *                      factor, and mf_kronsum_funm_matmul(exp) against
+ *                      mf_kronsum_expm_matmul; the formed alternatives are
+ *                      too slow at that size, so at 16 x 16 factors (a
+ *                      256 x 256 operator; 4 x 4 with --quick), for each
+ *                      route (both factors normal, one, neither; sums for
+ *                      the first and last), against mf_kron_funm + dgemv
+ *                      and mf_kron + mf_funm + dgemv
  * The n column is the factors' order, so gemm_eq is against an n x n GEMM.
  *
  * Part 2, equations at each size (default 256 and 1024): mf_sylvester,
@@ -20,6 +30,10 @@
  *   kron_matmul          ||vec(Y) - K vec(X)||_F / (2 n u ||A||_F ||B||_F ||X||_F)
  *   kron_solve           ||K vec(X) - vec(C)||_F / (n^2 u ||K||_F ||X||_F), K formed
  *   kronsum_expm_matmul  ||y - exp(K) x||_F / (n^2 u ||exp(K)||_F ||x||_F)
+ *   kron_funm_matmul     16 x 16: ||y - f(K) x||_F / (n^2 u ||f(K)||_F ||x||_F),
+ *                        f(K) from mf_funm of the formed K; 64 x 64:
+ *                        ||cos(K)^2 x + sin(K)^2 x - x||_F / (n^2 u ||x||_F),
+ *                        or against mf_kronsum_expm_matmul for exp(A ⊕ B)
  *   sylvester            ||AX + XB - C||_F / (n u (||A||_F + ||B||_F) ||X||_F)
  *   lyapunov             ||AX + XA^H - Q||_F / (2 n u ||A||_F ||X||_F)
  *   lyapunov_discrete    ||AXA^H - X + Q||_F / (n u (||A||_F^2 + 1) ||X||_F)
@@ -32,6 +46,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kron/kron_funm.h"
 
 static const double U64 = 0x1p-53;
 /* Scaled residuals of backward-stable methods are O(1); far above is wrong. */
@@ -227,6 +242,179 @@ static void bench_kronsum_expm(int64_t n) {
 }
 
 /* ------------------------------------------------------------------ */
+/* part 1b: general f of Kronecker products and sums                    */
+/* ------------------------------------------------------------------ */
+
+static const char *const route_names[] = {"both factors normal", "one factor normal",
+                                           "neither factor normal"};
+
+/* Factor kinds: symmetric (normal, eigh path) or general (scaled so that
+ * the operator has norm about 1). */
+static void make_factor(mfb_mat *a, bool symmetric, uint64_t seed) {
+    const int64_t n = a->m.rows;
+    mfb_mat_random(a, seed);
+    scale(a, 1.0 / sqrt((double)n));
+    if (symmetric)
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i < j; i++)
+                a->buf[j + i * n] = a->buf[i + j * n];
+}
+
+/* A, B n x n; X, Y, Z n x n (x = vec X); the formed operator K, f(K) by
+ * mf_funm (F) and by mf_kron_funm (G), and products y = F x, g = G x. */
+typedef struct funm_ctx {
+    mfb_mat A, B, X, Y, Z, K, F, G, x, y, g;
+    bool sum;
+    mf_scalar_fn f;
+} funm_ctx;
+
+static funm_ctx funm_ctx_new(int64_t n, bool formed, bool sym_a, bool sym_b, uint64_t seed) {
+    const int64_t N = formed ? n * n : 1;
+    funm_ctx c = {mfb_mat_new(n, n, MF_F64, MFB_COL), mfb_mat_new(n, n, MF_F64, MFB_COL),
+                  mfb_mat_new(n, n, MF_F64, MFB_COL), mfb_mat_new(n, n, MF_F64, MFB_COL),
+                  mfb_mat_new(n, n, MF_F64, MFB_COL), mfb_mat_new(N, N, MF_F64, MFB_COL),
+                  mfb_mat_new(N, N, MF_F64, MFB_COL), mfb_mat_new(N, N, MF_F64, MFB_COL),
+                  mfb_mat_new(n * n, 1, MF_F64, MFB_COL), mfb_mat_new(n * n, 1, MF_F64, MFB_COL),
+                  mfb_mat_new(n * n, 1, MF_F64, MFB_COL), false, mf_scalar_cos};
+    make_factor(&c.A, sym_a, seed);
+    make_factor(&c.B, sym_b, seed + 1);
+    mfb_mat_random(&c.X, seed + 2);
+    memcpy(c.x.buf, c.X.buf, (size_t)(n * n) * sizeof(double));
+    return c;
+}
+
+static void funm_ctx_free(funm_ctx *c) {
+    mfb_mat *all[] = {&c->A, &c->B, &c->X, &c->Y, &c->Z, &c->K, &c->F, &c->G, &c->x, &c->y, &c->g};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        mfb_mat_free(all[i]);
+}
+
+static int apply_f(funm_ctx *c, mf_scalar_fn f, const mfb_mat *X, mfb_mat *Y) {
+    return (c->sum ? mf_kronsum_funm_matmul : mf_kron_funm_matmul)(&c->A.m, &c->B.m, f, NULL,
+                                                                   &X->m, &Y->m);
+}
+static int run_funm_matmul(void *p) {
+    funm_ctx *c = p;
+    return apply_f(c, c->f, &c->X, &c->Y);
+}
+static int run_kron_funm_and_gemv(void *p) {
+    funm_ctx *c = p;
+    int st = (c->sum ? mf_kronsum_funm : mf_kron_funm)(&c->A.m, &c->B.m, c->f, NULL, &c->G.m);
+    if (st == MF_OK)
+        gemv((int)c->G.m.rows, c->G.buf, c->x.buf, c->g.buf);
+    return st;
+}
+static int run_funm_of_formed_and_gemv(void *p) {
+    funm_ctx *c = p;
+    int st = (c->sum ? mf_kronsum : mf_kron)(&c->A.m, &c->B.m, &c->K.m);
+    if (st == MF_OK)
+        st = mf_funm(&c->K.m, c->f, NULL, &c->F.m);
+    if (st == MF_OK)
+        gemv((int)c->F.m.rows, c->F.buf, c->x.buf, c->y.buf);
+    return st;
+}
+static int run_kronsum_expm_matmul_z(void *p) {
+    funm_ctx *c = p;
+    return mf_kronsum_expm_matmul(&c->A.m, &c->B.m, &c->X.m, &c->Z.m);
+}
+
+/* 16 x 16 factors: the applied and formed structured functions against
+ * mf_funm of the formed operator, timed interleaved. */
+static void bench_funm_against_formed(int64_t n, int route, bool sum) {
+    funm_ctx c = funm_ctx_new(n, true, route < 2, route == 0, 41 + (uint64_t)route);
+    c.sum = sum;
+    const int64_t N = n * n;
+    mfb_row fast, formed, dense;
+    mfb_row_init(&fast, sum ? "mf_kronsum_funm_matmul" : "mf_kron_funm_matmul", MF_F64, MFB_COL,
+                 n, 0.0);
+    mfb_row_init(&formed, sum ? "mf_kronsum_funm + dgemv" : "mf_kron_funm + dgemv", MF_F64,
+                 MFB_COL, n, 0.0);
+    mfb_row_init(&dense, "mf_funm(formed) + dgemv", MF_F64, MFB_COL, n, 0.0);
+    mfb_row *rows[] = {&fast, &formed, &dense};
+    const mfb_fn fns[] = {run_funm_matmul, run_kron_funm_and_gemv, run_funm_of_formed_and_gemv};
+    void *ctxs[] = {&c, &c, &c};
+    if (mfb_measure_group(3, rows, fns, ctxs) == MF_OK) {
+        const double scale = (double)N * U64 * fro(&c.F.m) * fro(&c.x.m);
+        mfb_set_accuracy(&fast, diff_fro(MF_F64, N, c.Y.buf, c.y.buf) / scale,
+                         "|y-f(K)x|/(Nu|f(K)||x|)", RESIDUAL_LIMIT);
+        mfb_set_accuracy(&formed, diff_fro(MF_F64, N, c.g.buf, c.y.buf) / scale,
+                         "|y-f(K)x|/(Nu|f(K)||x|)", RESIDUAL_LIMIT);
+        mfb_note(&fast, "cos, %s: %.0fx faster than mf_funm of the formed %lld x %lld, "
+                 "%.1fx than mf_kron_funm formed", route_names[route],
+                 dense.median_s / fast.median_s, (long long)N, (long long)N,
+                 formed.median_s / fast.median_s);
+        mfb_note(&formed, "%.1fx faster than mf_funm of the formed operator",
+                 dense.median_s / formed.median_s);
+    }
+    mfb_emit(&fast);
+    mfb_emit(&formed);
+    mfb_emit(&dense);
+    funm_ctx_free(&c);
+}
+
+/* ||cos(K)^2 x + sin(K)^2 x - x||_F / (N u ||x||_F) with four applications. */
+static double cos_sin_identity(funm_ctx *c) {
+    const int64_t N = c->A.m.rows * c->B.m.rows;
+    mfb_mat T = mfb_mat_new(c->X.m.rows, c->X.m.cols, MF_F64, MFB_COL),
+            S = mfb_mat_new(c->X.m.rows, c->X.m.cols, MF_F64, MFB_COL);
+    double res = NAN;
+    if (apply_f(c, mf_scalar_cos, &c->X, &T) == MF_OK && apply_f(c, mf_scalar_cos, &T, &c->Y) == MF_OK &&
+        apply_f(c, mf_scalar_sin, &c->X, &T) == MF_OK && apply_f(c, mf_scalar_sin, &T, &S) == MF_OK) {
+        for (int64_t i = 0; i < N; i++)
+            c->Y.buf[i] += S.buf[i];
+        res = diff_fro(MF_F64, N, c->Y.buf, c->X.buf) / ((double)N * U64 * fro(&c->X.m));
+    }
+    mfb_mat_free(&T);
+    mfb_mat_free(&S);
+    return res;
+}
+
+/* 64 x 64 factors (a 4096 x 4096 operator): the applied functions alone
+ * (the formed ones would take minutes), checked by an identity. */
+static void bench_funm_applied(int64_t n, int route) {
+    funm_ctx c = funm_ctx_new(n, false, true, route == 0, 51 + (uint64_t)route);
+    mfb_row r;
+    mfb_row_init(&r, "mf_kron_funm_matmul", MF_F64, MFB_COL, n, 0.0);
+    if (mfb_measure(&r, run_funm_matmul, &c) == MF_OK) {
+        mfb_note(&r, "cos, %s (%s route), operator %lld x %lld", route_names[route],
+                 mf__kf_last_route == MF__KF_EIGEN ? "eigen" : "blocks", (long long)(n * n),
+                 (long long)(n * n));
+        mfb_set_accuracy(&r, cos_sin_identity(&c), "|cos^2 x+sin^2 x-x|/(Nu|x|)",
+                         RESIDUAL_LIMIT);
+    }
+    mfb_emit(&r);
+    funm_ctx_free(&c);
+}
+
+/* exp(A ⊕ B) applied by mf_kronsum_funm_matmul against the dedicated
+ * mf_kronsum_expm_matmul (exp(B) X exp(A)^T). */
+static void bench_funm_kronsum_exp(int64_t n) {
+    funm_ctx c = funm_ctx_new(n, false, true, true, 61);
+    c.sum = true;
+    c.f = mf_scalar_exp;
+    mfb_row fast, expm;
+    mfb_row_init(&fast, "mf_kronsum_funm_matmul", MF_F64, MFB_COL, n, 0.0);
+    mfb_row_init(&expm, "mf_kronsum_expm_matmul", MF_F64, MFB_COL, n, 0.0);
+    if (mfb_measure_pair(&fast, run_funm_matmul, &c, &expm, run_kronsum_expm_matmul_z, &c) ==
+        MF_OK) {
+        mfb_mat ea = mfb_mat_new(n, n, MF_F64, MFB_COL), eb = mfb_mat_new(n, n, MF_F64, MFB_COL);
+        const int64_t N = n * n;
+        double err = NAN;
+        if (mf_expm(&c.A.m, &ea.m) == MF_OK && mf_expm(&c.B.m, &eb.m) == MF_OK)
+            err = diff_fro(MF_F64, N, c.Y.buf, c.Z.buf) /
+                  ((double)N * U64 * fro(&ea.m) * fro(&eb.m) * fro(&c.X.m));
+        mfb_set_accuracy(&fast, err, "|y-exp(K)x|/(Nu|exp(K)||x|)", RESIDUAL_LIMIT);
+        mfb_note(&fast, "exp, symmetric factors; %.2fx the time of mf_kronsum_expm_matmul",
+                 fast.median_s / expm.median_s);
+        mfb_mat_free(&ea);
+        mfb_mat_free(&eb);
+    }
+    mfb_emit(&fast);
+    mfb_emit(&expm);
+    funm_ctx_free(&c);
+}
+
+/* ------------------------------------------------------------------ */
 /* part 2: Sylvester and Lyapunov equations                             */
 /* ------------------------------------------------------------------ */
 
@@ -307,6 +495,16 @@ int main(int argc, char **argv) {
     bench_kron_matmul(quick ? 8 : 64);
     bench_kron_solve(quick ? 8 : 64);
     bench_kronsum_expm(quick ? 5 : 24);
+
+    mfb_section("f(A ⊗ B), f(A ⊕ B) applied, large (n = factor order)");
+    bench_funm_applied(quick ? 6 : 64, 0);
+    bench_funm_applied(quick ? 6 : 64, 1);
+    bench_funm_kronsum_exp(quick ? 6 : 64);
+    mfb_section("f(A ⊗ B), f(A ⊕ B) against mf_funm of the formed operator");
+    for (int route = 0; route < 3; route++)
+        bench_funm_against_formed(quick ? 4 : 16, route, false);
+    bench_funm_against_formed(quick ? 4 : 16, 0, true);
+    bench_funm_against_formed(quick ? 4 : 16, 2, true);
 
     const int64_t *n;
     const int count = mfb_sizes(&n);

@@ -13,29 +13,9 @@
 
 /* ---------- test matrices (dense column-major) ---------- */
 
-/* m x n with orthonormal columns: modified Gram-Schmidt, twice, on a random
- * matrix. */
-static tz *random_orthonormal(int64_t m, int64_t n, bool cplx, trng *r) {
-    tz *q = tz_random(m, n, cplx, r);
-    for (int pass = 0; pass < 2; pass++)
-        for (int64_t j = 0; j < n; j++) {
-            for (int64_t k = 0; k < j; k++) {
-                tz d = 0;
-                for (int64_t i = 0; i < m; i++)
-                    d += conj(q[i + k * m]) * q[i + j * m];
-                for (int64_t i = 0; i < m; i++)
-                    q[i + j * m] -= d * q[i + k * m];
-            }
-            const double nrm = tz_norm_fro(m, 1, q + j * m);
-            for (int64_t i = 0; i < m; i++)
-                q[i + j * m] /= nrm;
-        }
-    return q;
-}
-
 /* A = W diag(s) V^H with random W (m x n orthonormal) and V (n x n unitary). */
 static tz *with_singular_values(int64_t m, int64_t n, const double *s, bool cplx, trng *r) {
-    tz *w = random_orthonormal(m, n, cplx, r), *v = random_orthonormal(n, n, cplx, r);
+    tz *w = tz_random_orthonormal(m, n, cplx, r), *v = tz_random_orthonormal(n, n, cplx, r);
     for (int64_t j = 0; j < n; j++)
         for (int64_t i = 0; i < m; i++)
             w[i + j * m] *= s[j];

@@ -24,24 +24,6 @@ typedef enum fkind {
     K_SHIFTED,     /* 2 I + small non-normal part: eigenvalues near 2 */
 } fkind;
 
-/* Orthonormalize the columns of the n x n a (two passes of modified
- * Gram-Schmidt: orthogonal to rounding). */
-static void orthonormalize(int64_t n, tz *a) {
-    for (int pass = 0; pass < 2; pass++)
-        for (int64_t j = 0; j < n; j++) {
-            for (int64_t k = 0; k < j; k++) {
-                tz d = 0.0;
-                for (int64_t i = 0; i < n; i++)
-                    d += conj(a[i + k * n]) * a[i + j * n];
-                for (int64_t i = 0; i < n; i++)
-                    a[i + j * n] -= d * a[i + k * n];
-            }
-            const double nrm = tz_norm_fro(n, 1, a + j * n);
-            for (int64_t i = 0; i < n; i++)
-                a[i + j * n] /= nrm;
-        }
-}
-
 /* q diag(d) q^H */
 static tz *unitary_similarity(int64_t n, const tz *q, const tz *d) {
     tz *qd = tz_alloc(n * n), *qh = tz_conj_transpose(n, n, q), *out = tz_alloc(n * n);
@@ -56,9 +38,8 @@ static tz *unitary_similarity(int64_t n, const tz *q, const tz *d) {
 
 /* Real normal matrix with eigenvalues a_k +- i b_k: Q blockdiag([a b; -b a]) Q^T. */
 static tz *real_normal(int64_t n, trng *r) {
-    tz *q = tz_random(n, n, false, r), *d = tz_alloc(n * n), *t = tz_alloc(n * n),
+    tz *q = tz_random_orthonormal(n, n, false, r), *d = tz_alloc(n * n), *t = tz_alloc(n * n),
        *out = tz_alloc(n * n);
-    orthonormalize(n, q);
     tz *qt = tz_conj_transpose(n, n, q);
     for (int64_t k = 0; k + 1 < n; k += 2) {
         const double a = trng_normal(r), b = 0.5 + trng_uniform(r);
@@ -89,17 +70,12 @@ static void make_hermitian(int64_t n, tz *a) {
 
 /* A dense n x n factor of the given kind, complex entries when cplx. */
 static tz *make_factor(fkind kind, int64_t n, bool cplx, trng *r) {
-    tz *g = tz_random(n, n, cplx, r);
-    if (kind == K_UNITARY) {
-        orthonormalize(n, g);
-        return g;
-    }
-    if (kind == K_NORMAL && !cplx) {
-        free(g);
+    if (kind == K_NORMAL && !cplx)
         return real_normal(n, r);
-    }
-    if (kind == K_NORMAL || kind == K_SPD) {
-        orthonormalize(n, g);
+    if (kind == K_UNITARY || kind == K_NORMAL || kind == K_SPD) {
+        tz *g = tz_random_orthonormal(n, n, cplx, r);
+        if (kind == K_UNITARY)
+            return g;
         tz *d = tz_alloc(n);
         for (int64_t i = 0; i < n; i++)
             d[i] = kind == K_SPD ? 1.0 + trng_uniform(r) : CMPLX(trng_normal(r), trng_normal(r));
@@ -111,7 +87,7 @@ static tz *make_factor(fkind kind, int64_t n, bool cplx, trng *r) {
         return out;
     }
     const double s = 1.0 / sqrt((double)(n > 0 ? n : 1));
-    tz *out = tz_alloc(n * n);
+    tz *g = tz_random(n, n, cplx, r), *out = tz_alloc(n * n);
     for (int64_t j = 0; j < n; j++)
         for (int64_t i = 0; i < n; i++) {
             const tz gij = g[i + j * n] * s;

@@ -178,18 +178,7 @@ static mf_status check_applied_args(const char *fn, const mf_matrix *A, const mf
     if (st == MF_OK)
         st = mf__check_lapack_dim(fn, "X", X->cols);
     if (st == MF_OK)
-        st = mf__check_output(fn, "Y", Y, X->rows, X->cols);
-    const mf_matrix *ins[] = {A, B, X};
-    if (st == MF_OK)
-        st = kron__check_out_dtype(fn, ins, 3, "Y", Y);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"Y", Y}}, in_args[] = {{"A", A}, {"B", B}, {"X", X}};
-        st = mf__check_aliasing(fn, outs, 1, in_args, 3);
-    }
-    if (st == MF_OK)
-        st = kron__check_finite_factors(fn, A, B);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "X", X);
+        st = kron__check_applied_output(fn, A, B, X, Y, X->rows, X->cols);
     return st;
 }
 

@@ -60,6 +60,27 @@ static inline mf_status kron__check_finite_factors(const char *fn, const mf_matr
     return st;
 }
 
+/* The checks that end every vec(Y) = K vec(X) function (K built from A and
+ * B): Y rows x cols and complex when an input is, no overlap with an input
+ * other than exact aliasing, then A, B and X finite. */
+static inline mf_status kron__check_applied_output(const char *fn, const mf_matrix *A,
+                                                   const mf_matrix *B, const mf_matrix *X,
+                                                   mf_matrix *Y, int64_t rows, int64_t cols) {
+    mf_status st = mf__check_output(fn, "Y", Y, rows, cols);
+    const mf_matrix *ins[] = {A, B, X};
+    if (st == MF_OK)
+        st = kron__check_out_dtype(fn, ins, 3, "Y", Y);
+    if (st == MF_OK) {
+        const mf__arg outs[] = {{"Y", Y}}, in_args[] = {{"A", A}, {"B", B}, {"X", X}};
+        st = mf__check_aliasing(fn, outs, 1, in_args, 3);
+    }
+    if (st == MF_OK)
+        st = kron__check_finite_factors(fn, A, B);
+    if (st == MF_OK)
+        st = mf__check_finite(fn, "X", X);
+    return st;
+}
+
 /* y (p x m) = b x a^T for packed column-major a (m x n), b (p x q),
  * x (q x n), all dimensions >= 1, by two GEMMs in the cheaper order; t is
  * scratch of max(p n, q m) elements (src/kron/kron_matmul.c). */

@@ -52,24 +52,11 @@ static mf_status check_matmul_args(const char *fn, const mf_matrix *A, const mf_
                       (long long)B->rows, (long long)B->cols, (long long)B->cols,
                       (long long)A->cols);
     if (st == MF_OK)
-        st = mf__check_output(fn, "Y", Y, B->rows, A->rows);
-    const mf_matrix *ins[] = {A, B, X};
-    if (st == MF_OK)
-        st = kron__check_out_dtype(fn, ins, 3, "Y", Y);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"Y", Y}}, in_args[] = {{"A", A}, {"B", B}, {"X", X}};
-        st = mf__check_aliasing(fn, outs, 1, in_args, 3);
-    }
-    if (st == MF_OK)
         st = check_int_dim(fn, "A", A->rows > A->cols ? A->rows : A->cols);
     if (st == MF_OK)
         st = check_int_dim(fn, "B", B->rows > B->cols ? B->rows : B->cols);
     if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "B", B);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "X", X);
+        st = kron__check_applied_output(fn, A, B, X, Y, B->rows, A->rows);
     return st;
 }
 

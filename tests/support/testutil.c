@@ -155,6 +155,24 @@ tz *tz_random(int64_t rows, int64_t cols, bool complex_entries, trng *r) {
     return a;
 }
 
+tz *tz_random_orthonormal(int64_t m, int64_t n, bool complex_entries, trng *r) {
+    tz *q = tz_random(m, n, complex_entries, r);
+    for (int pass = 0; pass < 2; pass++) /* twice is enough for orthogonality to rounding */
+        for (int64_t j = 0; j < n; j++) {
+            for (int64_t k = 0; k < j; k++) {
+                tz d = 0;
+                for (int64_t i = 0; i < m; i++)
+                    d += conj(q[i + k * m]) * q[i + j * m];
+                for (int64_t i = 0; i < m; i++)
+                    q[i + j * m] -= d * q[i + k * m];
+            }
+            const double nrm = tz_norm_fro(m, 1, q + j * m);
+            for (int64_t i = 0; i < m; i++)
+                q[i + j * m] /= nrm;
+        }
+    return q;
+}
+
 void tz_matmul(int64_t m, int64_t k, int64_t n, const tz *a, const tz *b, tz *c) {
     for (int64_t j = 0; j < n; j++)
         for (int64_t i = 0; i < m; i++) {

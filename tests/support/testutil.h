@@ -74,6 +74,9 @@ bool tm_unchanged(const tm *t, const double *snapshot);
 /* ---------- dense reference arithmetic (column-major complex) ---------- */
 tz *tz_alloc(int64_t count);                              /* zeroed, malloc */
 tz *tz_random(int64_t rows, int64_t cols, bool complex_entries, trng *r);
+/* m x n (m >= n) with orthonormal columns: modified Gram-Schmidt, twice, on
+ * a tz_random matrix (n = m: a random orthogonal / unitary matrix). */
+tz *tz_random_orthonormal(int64_t m, int64_t n, bool complex_entries, trng *r);
 void tz_matmul(int64_t m, int64_t k, int64_t n, const tz *a, const tz *b, tz *c); /* c = a b */
 tz *tz_conj_transpose(int64_t rows, int64_t cols, const tz *a);
 double tz_norm_fro(int64_t rows, int64_t cols, const tz *a);
