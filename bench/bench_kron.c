@@ -339,11 +339,11 @@ static void bench_funm_against_formed(int64_t n, int route, bool sum) {
                          "|y-f(K)x|/(Nu|f(K)||x|)", RESIDUAL_LIMIT);
         mfb_set_accuracy(&formed, diff_fro(MF_F64, N, c.g.buf, c.y.buf) / scale,
                          "|y-f(K)x|/(Nu|f(K)||x|)", RESIDUAL_LIMIT);
-        mfb_note(&fast, "cos, %s: %.0fx faster than mf_funm of the formed %lld x %lld, "
-                 "%.1fx than mf_kron_funm formed", route_names[route],
+        mfb_note(&fast, "cos, %s: %.3gx faster than mf_funm of the formed %lld x %lld, "
+                 "%.3gx than mf_kron_funm formed", route_names[route],
                  dense.median_s / fast.median_s, (long long)N, (long long)N,
                  formed.median_s / fast.median_s);
-        mfb_note(&formed, "%.1fx faster than mf_funm of the formed operator",
+        mfb_note(&formed, "%.3gx faster than mf_funm of the formed operator",
                  dense.median_s / formed.median_s);
     }
     mfb_emit(&fast);
