@@ -268,9 +268,9 @@ MF_API mf_status mf_kronsum_expm_matmul(const mf_matrix *A, const mf_matrix *B, 
  *                complex arithmetic, must satisfy ||Im F||_F <= 2^-26
  *                ||F||_F (else MF_ENOTREAL) and its real part is returned.
  *                F may alias A when p = 1, or B when m = 1.
- * Workspace: (m p)^2 complex elements for F plus O(m^2 + p^2) (factor
- * decompositions, H_j, one m x m coefficient block); for two non-normal
- * factors 4 (m p)^2 complex elements and mf_funm's triangular workspace.
+ * Workspace (complex elements): (m p)^2 for F, m p max(m, p) for the
+ * blocks f(λ_j B) (or f(μ_j A)), and O(m^2 + p^2) for the decompositions;
+ * for two non-normal factors 4 (m p)^2 and mf_funm's triangular workspace.
  * @return MF_OK, MF_EINVAL (A, B, f or F NULL; bad descriptor), MF_EDIM
  *         (non-square A or B; F's shape; m p overflowing int64 or F with
  *         more than 2^31 - 1 elements), MF_EDTYPE, MF_ENONFINITE,
@@ -327,9 +327,10 @@ MF_API mf_status mf_kronsum_funm(const mf_matrix *A, const mf_matrix *B, mf_scal
  *                Frobenius norm of f(A ⊗ B) is that of f(T), of
  *                diag(f(λ_i μ_k)) or of the H_j, so known without forming
  *                it), else MF_ENOTREAL. Y may alias X (in place).
- * Workspace: 2 p m r complex elements plus the decompositions, the m p
- * values of f or the m blocks H_j (m p^2); for two non-normal factors
- * 3 (m p)^2 complex elements and mf_funm's triangular workspace.
+ * Workspace (complex elements): 2 p m r plus the decompositions
+ * (O(m^2 + p^2)) and the m p values of f, or with one normal factor the
+ * blocks H_j (m p max(m, p)); for two non-normal factors 3 (m p)^2 + m p r
+ * and mf_funm's triangular workspace.
  * @return as mf_kron_funm(), with MF_EDIM also for X's shape, for m p or
  *         m r beyond the 32-bit BLAS range, and MF_EOVERFLOW for a
  *         non-finite Y.
