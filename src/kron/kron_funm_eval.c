@@ -335,14 +335,19 @@ static mf_status applied_by_blocks(const mf__kf_plan *pl, int64_t r, zdouble *x,
         *fnorm = norm_fro(eigen ? ni * no : no * ni * ni, fvals);
         for (int64_t e = 0; e < no * no; e++)
             qoc[e] = conj(pl->outer->q[e]);
+        /* W_k = X_k conj(Qo), its column j mapped by H_j; then Y_k = W_k Qo^T */
         right_multiply(pl, r, x, qoc, CblasNoTrans, t);
-        if (eigen)
+        zdouble *w = x;
+        if (eigen) {
             eigen_diagonal_multiply(pl, r, fvals, t, x, t);
-        else
+            w = t;
+        } else {
             block_diagonal_multiply(pl, r, fvals, t, x);
-        right_multiply(pl, r, eigen ? t : x, pl->outer->q, CblasTrans, eigen ? x : t);
-        if (!eigen)
-            memcpy(x, t, (size_t)len * sizeof(zdouble));
+        }
+        zdouble *y = w == x ? t : x;
+        right_multiply(pl, r, w, pl->outer->q, CblasTrans, y);
+        if (y != x)
+            memcpy(x, y, (size_t)len * sizeof(zdouble));
     }
     mf__free(fvals);
     mf__free(t);
