@@ -15,13 +15,13 @@ typedef enum op { OP_KRON, OP_KRONSUM } op;
 /* ---------- factors ---------- */
 
 typedef enum fkind {
-    K_HERMITIAN,   /* exactly Hermitian (symmetric): mf_eigh */
-    K_SKEW,        /* skew-Hermitian: normal, eigenvalues on the imaginary axis */
-    K_UNITARY,     /* orthogonal / unitary: normal, eigenvalues on the unit circle */
-    K_NORMAL,      /* Q diag(d) Q^H, d complex (real pairs for real data) */
-    K_GENERAL,     /* random, non-normal */
-    K_SPD,         /* Hermitian positive definite, eigenvalues in [1, 2] */
-    K_SHIFTED,     /* 2 I + small non-normal part: eigenvalues near 2 */
+    K_HERMITIAN, /* exactly Hermitian (symmetric): mf_eigh */
+    K_SKEW,      /* skew-Hermitian: normal, eigenvalues on the imaginary axis */
+    K_UNITARY,   /* orthogonal / unitary: normal, eigenvalues on the unit circle */
+    K_NORMAL,    /* Q diag(d) Q^H, d complex (real pairs for real data) */
+    K_GENERAL,   /* random, non-normal */
+    K_SPD,       /* Hermitian positive definite, eigenvalues in [1, 2] */
+    K_SHIFTED,   /* 2 I + small non-normal part: eigenvalues near 2 */
 } fkind;
 
 /* q diag(d) q^H */
@@ -106,7 +106,9 @@ static tz *make_factor(fkind kind, int64_t n, bool cplx, trng *r) {
     return out;
 }
 
-static bool kind_is_normal(fkind k) { return k != K_GENERAL && k != K_SHIFTED; }
+static bool kind_is_normal(fkind k) {
+    return k != K_GENERAL && k != K_SHIFTED;
+}
 
 /* The route a pair of factors must take (a 1 x 1 factor is normal). */
 static mf__kf_route expected_route(fkind ka, int64_t m, fkind kb, int64_t p) {
@@ -148,7 +150,9 @@ static mf_status applied_call(op o, const mf_matrix *A, const mf_matrix *B, mf_s
 /* Both sides are backward stable Schur-based (or eigen) evaluations of a
  * well-conditioned f on factors of norm about 1 (or 2): a modest multiple
  * of N u relative. */
-static double funm_tol(int64_t N) { return 100.0 * (double)(N + 1) * TEST_U; }
+static double funm_tol(int64_t N) {
+    return 100.0 * (double)(N + 1) * TEST_U;
+}
 
 /* Largest error ratio seen, err / (N u |F|), printed at the end. */
 static double worst_ratio;
@@ -163,7 +167,7 @@ static void record(double err, int64_t N, double scale) {
 typedef struct fcase {
     op o;
     fkind ka, kb;
-    int64_t m, p, r; /* r = 0: the formed function; else blocks of X */
+    int64_t m, p, r;   /* r = 0: the formed function; else blocks of X */
     const int32_t *dt; /* {A, B, output}; X has A's dtype */
     int lay;
     mf_scalar_fn f;
@@ -225,7 +229,7 @@ static void run_case(const fcase *c, trng *rng) {
 /* Factor kinds covering the routes: EIGEN (first three), BLOCKS with the
  * normal factor A or B, SCHUR. */
 static const fkind route_pairs[][2] = {
-    {K_HERMITIAN, K_SKEW}, {K_UNITARY, K_NORMAL}, {K_NORMAL, K_HERMITIAN},
+    {K_HERMITIAN, K_SKEW}, {K_UNITARY, K_NORMAL},  {K_NORMAL, K_HERMITIAN},
     {K_SKEW, K_GENERAL},   {K_GENERAL, K_UNITARY}, {K_GENERAL, K_GENERAL},
 };
 static const int64_t small_sizes[][2] = {{1, 1}, {1, 4}, {3, 1}, {2, 3}, {4, 5}, {5, 2}};
@@ -241,10 +245,15 @@ static void sweep_routes(int64_t r_max, uint64_t seed) {
             for (size_t k = 0; k < sizeof route_pairs / sizeof route_pairs[0]; k++)
                 for (size_t s = 0; s < sizeof small_sizes / sizeof small_sizes[0]; s++)
                     for (int fi = 0; fi < 2; fi++, count++) {
-                        const fcase c = {(op)o, route_pairs[k][0], route_pairs[k][1],
-                                         small_sizes[s][0], small_sizes[s][1],
-                                         r_max > 0 ? 1 + count % r_max : 0, dtype_cases[d],
-                                         count % TL_COUNT, fns[fi]};
+                        const fcase c = {(op)o,
+                                         route_pairs[k][0],
+                                         route_pairs[k][1],
+                                         small_sizes[s][0],
+                                         small_sizes[s][1],
+                                         r_max > 0 ? 1 + count % r_max : 0,
+                                         dtype_cases[d],
+                                         count % TL_COUNT,
+                                         fns[fi]};
                         run_case(&c, &rng);
                     }
 }
@@ -265,8 +274,8 @@ static void test_applied_against_funm(void **state) {
 static void test_sqrt_log_positive_spectra(void **state) {
     (void)state;
     trng rng = trng_new(403);
-    const fkind pairs[][2] = {{K_SPD, K_SPD}, {K_SPD, K_SHIFTED}, {K_SHIFTED, K_SPD},
-                              {K_SHIFTED, K_SHIFTED}};
+    const fkind pairs[][2] = {
+        {K_SPD, K_SPD}, {K_SPD, K_SHIFTED}, {K_SHIFTED, K_SPD}, {K_SHIFTED, K_SHIFTED}};
     const int64_t sizes[][2] = {{2, 3}, {3, 3}, {4, 2}};
     mf_scalar_fn fns[] = {mf_scalar_sqrt, mf_scalar_log};
     int count = 0;
@@ -275,9 +284,9 @@ static void test_sqrt_log_positive_spectra(void **state) {
             for (size_t k = 0; k < 4; k++)
                 for (size_t s = 0; s < 3; s++)
                     for (int fi = 0; fi < 2; fi++, count++) {
-                        const fcase c = {(op)o, pairs[k][0], pairs[k][1], sizes[s][0],
-                                         sizes[s][1], count % 3, dtype_cases[d],
-                                         count % TL_COUNT, fns[fi]};
+                        const fcase c = {(op)o,          pairs[k][0],      pairs[k][1],
+                                         sizes[s][0],    sizes[s][1],      count % 3,
+                                         dtype_cases[d], count % TL_COUNT, fns[fi]};
                         run_case(&c, &rng);
                     }
 }
@@ -374,7 +383,8 @@ static void test_eigen_route_calls_f_once(void **state) {
     for (int o = OP_KRON; o <= OP_KRONSUM; o++) {
         tz *a = make_factor(K_UNITARY, 5, false, &rng), *b = make_factor(K_SKEW, 4, false, &rng);
         tm A = tm_new(5, 5, MF_F64, TL_COLMAJOR), B = tm_new(4, 4, MF_F64, TL_COLMAJOR),
-           F = tm_new(20, 20, MF_F64, TL_COLMAJOR), X = random_tm(4, 10, MF_F64, TL_COLMAJOR, &rng, NULL),
+           F = tm_new(20, 20, MF_F64, TL_COLMAJOR),
+           X = random_tm(4, 10, MF_F64, TL_COLMAJOR, &rng, NULL),
            Y = tm_new(4, 10, MF_F64, TL_COLMAJOR);
         tm_from_dense(&A, a);
         tm_from_dense(&B, b);
@@ -494,7 +504,8 @@ static void test_empty(void **state) {
             const int64_t m = shapes[s][0], p = shapes[s][1], r = shapes[s][2];
             tm A = tm_new(m, m, MF_F64, TL_COLMAJOR), B = tm_new(p, p, MF_F64, TL_COLMAJOR),
                F = tm_new(m * p, m * p, MF_F64, TL_COLMAJOR),
-               X = tm_new(p, m * r, MF_F64, TL_COLMAJOR), Y = tm_new(p, m * r, MF_C128, TL_COLMAJOR);
+               X = tm_new(p, m * r, MF_F64, TL_COLMAJOR),
+               Y = tm_new(p, m * r, MF_C128, TL_COLMAJOR);
             tm_fill(&A, 1.0);
             tm_fill(&B, 1.0);
             tm_fill(&X, 1.0);
@@ -521,14 +532,14 @@ static void test_not_real(void **state) {
     /* {A, B} dense 2 x 2: symmetric (EIGEN), non-normal (the others) */
     const tz sym_neg[4] = {-5.0, 0.5, 0.5, 2.0}, sym_pos[4] = {3.0, 0.2, 0.2, 2.0};
     const tz up_neg[4] = {-5.0, 0.0, 4.0, 2.0}, up_pos[4] = {3.0, 0.0, 5.0, 2.5};
-    const tz *pairs[][2] = {{sym_neg, sym_pos}, {up_neg, sym_pos}, {sym_pos, up_neg},
-                            {up_neg, up_pos}};
+    const tz *pairs[][2] = {
+        {sym_neg, sym_pos}, {up_neg, sym_pos}, {sym_pos, up_neg}, {up_neg, up_pos}};
     for (int o = OP_KRON; o <= OP_KRONSUM; o++)
         for (int k = 0; k < 4; k++) {
             tm A = tm_new(2, 2, MF_F64, TL_COLMAJOR), B = tm_new(2, 2, MF_F64, TL_ROWMAJOR),
                F = tm_new(4, 4, MF_F64, TL_PADDED_COL), Fz = tm_new(4, 4, MF_C128, TL_COLMAJOR),
-               X = random_tm(2, 2, MF_F64, TL_COLMAJOR, &rng, NULL), Y = tm_new(2, 2, MF_F64, TL_COLMAJOR),
-               Yz = tm_new(2, 2, MF_C128, TL_COLMAJOR);
+               X = random_tm(2, 2, MF_F64, TL_COLMAJOR, &rng, NULL),
+               Y = tm_new(2, 2, MF_F64, TL_COLMAJOR), Yz = tm_new(2, 2, MF_C128, TL_COLMAJOR);
             tm_from_dense(&A, pairs[k][0]);
             tm_from_dense(&B, pairs[k][1]);
             double *sf = tm_snapshot(&F), *sy = tm_snapshot(&Y);
@@ -540,8 +551,8 @@ static void test_not_real(void **state) {
             assert_true(tm_unchanged(&F, sf) && tm_unchanged(&Y, sy));
             assert_ok(formed_call((op)o, &A.m, &B.m, mf_scalar_log, NULL, &Fz.m));
             assert_ok(applied_call((op)o, &A.m, &B.m, mf_scalar_log, NULL, &X.m, &Yz.m));
-            tz *fz = tm_to_dense(&Fz), *want = ref_funm((op)o, 2, pairs[k][0], 2, pairs[k][1],
-                                                        mf_scalar_log);
+            tz *fz = tm_to_dense(&Fz),
+               *want = ref_funm((op)o, 2, pairs[k][0], 2, pairs[k][1], mf_scalar_log);
             assert_le(tz_diff_fro(4, 4, fz, want), funm_tol(4) * tz_norm_fro(4, 4, want));
             assert_false(tz_is_real(16, fz));
             free(fz);
@@ -562,8 +573,8 @@ static void test_not_real(void **state) {
 static void test_applied_real_with_cancellation(void **state) {
     (void)state;
     trng rng = trng_new(413);
-    const tz d[16] = {-30.0, -1.0, 0.0, 0.0, 1.0, -30.0, 0.0, 0.0,
-                      0.0,   0.0,  0.0, -1.0, 0.0, 0.0, 1.0, 0.0};
+    const tz d[16] = {-30.0, -1.0, 0.0, 0.0,  1.0, -30.0, 0.0, 0.0,
+                      0.0,   0.0,  0.0, -1.0, 0.0, 0.0,   1.0, 0.0};
     tz *q = make_factor(K_UNITARY, 4, false, &rng), *qt = tz_conj_transpose(4, 4, q);
     tz *qd = tz_alloc(16), *a = tz_alloc(16);
     tz_matmul(4, 4, 4, q, d, qd);
@@ -576,7 +587,8 @@ static void test_applied_real_with_cancellation(void **state) {
     tm_from_dense(&X, q); /* the first column of Q */
     assert_ok(mf_kron_funm_matmul(&A.m, &B.m, mf_scalar_exp, NULL, &X.m, &Y.m));
     assert_int_equal(mf__kf_last_route, MF__KF_EIGEN);
-    tz *want = ref_funm(OP_KRON, 4, a, 1, b, mf_scalar_exp), *fx = tz_alloc(4), *y = tm_to_dense(&Y);
+    tz *want = ref_funm(OP_KRON, 4, a, 1, b, mf_scalar_exp), *fx = tz_alloc(4),
+       *y = tm_to_dense(&Y);
     tz_matmul(4, 4, 1, want, q, fx);
     assert_le(tz_diff_fro(4, 1, y, fx), funm_tol(4) * tz_norm_fro(4, 4, want));
     assert_le(tz_norm_fro(4, 1, y), 1e-12); /* e^-30 |X|: the cancellation is real */
@@ -616,12 +628,15 @@ static void check_both_ops(const err_args *e, mf_scalar_fn f, void *ctx, mf_stat
 static void test_argument_errors(void **state) {
     (void)state;
     trng r = trng_new(410);
-    tm A = random_tm(2, 2, MF_F64, TL_COLMAJOR, &r, NULL), B = random_tm(3, 3, MF_F64, TL_ROWMAJOR, &r, NULL),
-       Ans = random_tm(2, 3, MF_F64, TL_COLMAJOR, &r, NULL), Bz = random_tm(3, 3, MF_C128, TL_COLMAJOR, &r, NULL),
-       F = tm_new(6, 6, MF_F64, TL_COLMAJOR), Fbad = tm_new(6, 5, MF_F64, TL_COLMAJOR),
-       X = random_tm(3, 4, MF_F64, TL_COLMAJOR, &r, NULL), Xbad = random_tm(3, 3, MF_F64, TL_COLMAJOR, &r, NULL),
-       Xz = random_tm(3, 4, MF_C128, TL_COLMAJOR, &r, NULL), Y = tm_new(3, 4, MF_F64, TL_PADDED_COL),
-       Ybad = tm_new(3, 2, MF_F64, TL_COLMAJOR), big = random_tm(12, 12, MF_F64, TL_COLMAJOR, &r, NULL);
+    tm A = random_tm(2, 2, MF_F64, TL_COLMAJOR, &r, NULL),
+       B = random_tm(3, 3, MF_F64, TL_ROWMAJOR, &r, NULL),
+       Ans = random_tm(2, 3, MF_F64, TL_COLMAJOR, &r, NULL),
+       Bz = random_tm(3, 3, MF_C128, TL_COLMAJOR, &r, NULL), F = tm_new(6, 6, MF_F64, TL_COLMAJOR),
+       Fbad = tm_new(6, 5, MF_F64, TL_COLMAJOR), X = random_tm(3, 4, MF_F64, TL_COLMAJOR, &r, NULL),
+       Xbad = random_tm(3, 3, MF_F64, TL_COLMAJOR, &r, NULL),
+       Xz = random_tm(3, 4, MF_C128, TL_COLMAJOR, &r, NULL),
+       Y = tm_new(3, 4, MF_F64, TL_PADDED_COL), Ybad = tm_new(3, 2, MF_F64, TL_COLMAJOR),
+       big = random_tm(12, 12, MF_F64, TL_COLMAJOR, &r, NULL);
     tm *outs[] = {&F, &Fbad, &Y, &Ybad};
     double *snaps[4];
     for (int i = 0; i < 4; i++)
@@ -725,9 +740,9 @@ static void test_callback_errors(void **state) {
             for (int o = OP_KRON; o <= OP_KRON; o++) {
                 assert_status(formed_call((op)o, &e.A.m, &e.B.m, mf_scalar_log, NULL, &e.F.m),
                               MF_EDOMAIN);
-                assert_status(applied_call((op)o, &e.A.m, &e.B.m, mf_scalar_log, NULL, &e.X.m,
-                                           &e.Y.m),
-                              MF_EDOMAIN);
+                assert_status(
+                    applied_call((op)o, &e.A.m, &e.B.m, mf_scalar_log, NULL, &e.X.m, &e.Y.m),
+                    MF_EDOMAIN);
             }
         assert_true(tm_unchanged(&e.F, sf) && tm_unchanged(&e.Y, sy));
         free(sf);
@@ -795,7 +810,8 @@ static void test_allocation_failures(void **state) {
                 tz *b = make_factor(route_pairs[k][1], 4, dt == MF_C128, &rng);
                 tm A = tm_new(3, 3, dt, TL_ROWMAJOR), B = tm_new(4, 4, dt, TL_STRIDED),
                    F = tm_new(12, 12, dt, TL_PADDED_COL),
-                   X = random_tm(4, 6, dt, TL_COLMAJOR, &rng, NULL), Y = tm_new(4, 6, dt, TL_PADDED_ROW);
+                   X = random_tm(4, 6, dt, TL_COLMAJOR, &rng, NULL),
+                   Y = tm_new(4, 6, dt, TL_PADDED_ROW);
                 tm_from_dense(&A, a);
                 tm_from_dense(&B, b);
                 sweep_ctx c = {&A, &B, &X, &F, (op)o};

@@ -101,7 +101,12 @@ static void factor_free(mf__kf_factor *f) {
  * is B). Neither: SCHUR. */
 static mf__kf_plan make_plan(const char *fn, mf_scalar_fn f, void *ctx, mf__kf_op op,
                              const mf__kf_factor *a, const mf__kf_factor *b) {
-    mf__kf_plan pl = {{fn, f, ctx}, op, MF__KF_SCHUR, a, b, false,
+    mf__kf_plan pl = {{fn, f, ctx},
+                      op,
+                      MF__KF_SCHUR,
+                      a,
+                      b,
+                      false,
                       op == MF__KF_PRODUCT ? "f(A ⊗ B)" : "f(A ⊕ B)"};
     if (a->normal && b->normal) {
         pl.route = MF__KF_EIGEN;
@@ -159,10 +164,11 @@ static mf_status check_block_shape(const char *fn, const mf_matrix *A, const mf_
     const int64_t m = A->rows, p = B->rows;
     if (X->rows == p && (m == 0 ? X->cols == 0 : X->cols % m == 0))
         return MF_OK;
-    return mf__fail(MF_EDIM, fn, "X is %lld x %lld; with A %lld x %lld and B %lld x %lld it must "
-                    "be %lld x (%lld r): r blocks of B's order x A's order", (long long)X->rows,
-                    (long long)X->cols, (long long)m, (long long)m, (long long)p, (long long)p,
-                    (long long)p, (long long)m);
+    return mf__fail(MF_EDIM, fn,
+                    "X is %lld x %lld; with A %lld x %lld and B %lld x %lld it must "
+                    "be %lld x (%lld r): r blocks of B's order x A's order",
+                    (long long)X->rows, (long long)X->cols, (long long)m, (long long)m,
+                    (long long)p, (long long)p, (long long)p, (long long)m);
 }
 
 static mf_status check_applied_args(const char *fn, const mf_matrix *A, const mf_matrix *B,
@@ -235,7 +241,7 @@ mf_status mf_kron_funm_matmul(const mf_matrix *A, const mf_matrix *B, mf_scalar_
     return applied("mf_kron_funm_matmul", MF__KF_PRODUCT, A, B, f, ctx, X, Y);
 }
 
-mf_status mf_kronsum_funm_matmul(const mf_matrix *A, const mf_matrix *B, mf_scalar_fn f,
-                                 void *ctx, const mf_matrix *X, mf_matrix *Y) {
+mf_status mf_kronsum_funm_matmul(const mf_matrix *A, const mf_matrix *B, mf_scalar_fn f, void *ctx,
+                                 const mf_matrix *X, mf_matrix *Y) {
     return applied("mf_kronsum_funm_matmul", MF__KF_SUM, A, B, f, ctx, X, Y);
 }

@@ -36,7 +36,9 @@ static zdouble combine(mf__kf_op op, zdouble x, zdouble y) {
     return op == MF__KF_PRODUCT ? x * y : x + y;
 }
 
-static zdouble eigenvalue(const mf__kf_factor *f, int64_t j) { return f->t[j * (f->n + 1)]; }
+static zdouble eigenvalue(const mf__kf_factor *f, int64_t j) {
+    return f->t[j * (f->n + 1)];
+}
 
 /* Frobenius norm of count complex numbers, safe from overflow of squares. */
 static double norm_fro(int64_t count, const zdouble *a) {
@@ -52,11 +54,13 @@ static double norm_fro(int64_t count, const zdouble *a) {
     return big * sqrt(ssq);
 }
 
-static zdouble *alloc_z(int64_t count) { return mf__alloc_array(count, sizeof(zdouble)); }
+static zdouble *alloc_z(int64_t count) {
+    return mf__alloc_array(count, sizeof(zdouble));
+}
 
 static mf_status no_memory(const mf__kf_plan *pl) {
-    return mf__fail(MF_ENOMEM, pl->cb.fn, "cannot allocate workspace for %s (m p = %lld)",
-                    pl->what, (long long)(pl->outer->n * pl->inner->n));
+    return mf__fail(MF_ENOMEM, pl->cb.fn, "cannot allocate workspace for %s (m p = %lld)", pl->what,
+                    (long long)(pl->outer->n * pl->inner->n));
 }
 
 /* ------------------------------------------------------------------ */
@@ -69,14 +73,12 @@ static mf_status eigen_values_f(const mf__kf_plan *pl, zdouble *pts, zdouble *g)
     const int64_t no = pl->outer->n, ni = pl->inner->n;
     for (int64_t j = 0; j < no; j++)
         for (int64_t i = 0; i < ni; i++)
-            pts[i + j * ni] =
-                combine(pl->op, eigenvalue(pl->outer, j), eigenvalue(pl->inner, i));
+            pts[i + j * ni] = combine(pl->op, eigenvalue(pl->outer, j), eigenvalue(pl->inner, i));
     return mf__funm_eval(&pl->cb, no * ni, pts, 0, g);
 }
 
 /* Normal inner factor: H_j = Qi diag(g(:, j)) Qi^H (w: ni^2 scratch). */
-static void eigen_block_functions(const mf__kf_plan *pl, const zdouble *g, zdouble *w,
-                                  zdouble *h) {
+static void eigen_block_functions(const mf__kf_plan *pl, const zdouble *g, zdouble *w, zdouble *h) {
     const int64_t no = pl->outer->n, ni = pl->inner->n;
     const zdouble *qi = pl->inner->q;
     for (int64_t j = 0; j < no; j++) {
@@ -381,18 +383,21 @@ static mf_status applied_by_schur(const mf__kf_plan *pl, int64_t r, zdouble *x, 
  * ||Im Y||_F <= 2^-26 ||f(K)||_F ||X||_F. Relative to ||Y|| instead, a
  * real result with cancellation (Y much smaller than ||f(K)|| ||X||) would
  * be refused for its rounding errors. */
-static mf_status check_applied(const mf__kf_plan *pl, int64_t count, const zdouble *y,
-                               double fnorm, double xnorm, bool want_real) {
+static mf_status check_applied(const mf__kf_plan *pl, int64_t count, const zdouble *y, double fnorm,
+                               double xnorm, bool want_real) {
     double im2 = 0.0;
     for (int64_t k = 0; k < count; k++) {
         if (!isfinite(creal(y[k])) || !isfinite(cimag(y[k])))
-            return mf__fail(MF_EOVERFLOW, pl->cb.fn, "%s vec(X) has an entry beyond the double "
-                            "range", pl->what);
+            return mf__fail(MF_EOVERFLOW, pl->cb.fn,
+                            "%s vec(X) has an entry beyond the double "
+                            "range",
+                            pl->what);
         im2 += cimag(y[k]) * cimag(y[k]);
     }
     const double bound = MF_FUNM_REAL_TOL * fnorm * xnorm;
     if (want_real && sqrt(im2) > bound)
-        return mf__fail(MF_ENOTREAL, pl->cb.fn, "%s vec(X) is not real: ||Im Y||_F = %.3g exceeds "
+        return mf__fail(MF_ENOTREAL, pl->cb.fn,
+                        "%s vec(X) is not real: ||Im Y||_F = %.3g exceeds "
                         "2^-26 ||f||_F ||X||_F = %.3g; use a C128 output for the complex result",
                         pl->what, sqrt(im2), bound);
     return MF_OK;
