@@ -297,14 +297,13 @@ static inline eta_bits split_eta(double eta) {
 }
 
 static inline int squarings_for(const eta_bits *e, double theta) {
-    if (e->eta <= theta)
-        return 0;
-    if (!e->finite)
-        return 4096;
     uint64_t bt;
     memcpy(&bt, &theta, sizeof bt);
-    const int s = e->exponent - (int)((bt >> 52) & 0x7ff);
-    return e->frac > (bt & FRAC_MASK) ? s + 1 : s;
+    /* written without branches: the outcome is data-dependent, and the
+     * search runs it for every candidate */
+    const int s = e->exponent - (int)((bt >> 52) & 0x7ff) + (e->frac > (bt & FRAC_MASK));
+    const int finite_s = e->eta <= theta ? 0 : s;
+    return e->finite ? finite_s : 4096;
 }
 
 /* Bader, Blanes & Casas 2019, the degree-8 scheme of eq. (11)-(12):
@@ -652,14 +651,13 @@ static choice cheapest(family fam, double eta, int min_order) {
     const eta_bits e = split_eta(eta);
     for (int i = 0; i < fam.count; i++) {
         const mf__expm_scheme_id id = fam.ids[i];
-        if (mf__expm_schemes[id].order < min_order)
-            continue;
         const int s = squarings_for(&e, mf__expm_schemes[id].theta);
         const int c = scheme_cost3(id, s);
-        if (c < best_cost || (c == best_cost && s < best.s)) {
-            best = (choice){id, s, eta};
-            best_cost = c;
-        }
+        const bool better = mf__expm_schemes[id].order >= min_order &&
+                            (c < best_cost || (c == best_cost && s < best.s));
+        best.id = better ? (int32_t)id : best.id;
+        best.s = better ? s : best.s;
+        best_cost = better ? c : best_cost;
     }
     return best;
 }
