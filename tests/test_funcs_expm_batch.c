@@ -3,6 +3,7 @@
  * threads, dtypes, in place; per-member status with failing members left
  * untouched; argument errors touch nothing. */
 #include "testutil.h"
+#include "funcs/expm.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,6 +80,93 @@ static void test_batch_matches_single(void **state) {
             }
             free(in.buf), free(ref.buf);
         }
+}
+
+/* Member k of a batch that mixes every case the vector lanes of the batch
+ * path treat differently: scales from 2^-30 to 2^29 (every approximant and
+ * many squarings), triangular, diagonal, quasi-triangular and zero
+ * members (handed to the single path), a norm below the degree-1
+ * threshold, huge norms, an overflowing result and a NaN. */
+static void mixed_member(double *m, int64_t n, int64_t k, trng *r) {
+    for (int64_t e = 0; e < n * n; e++)
+        m[e] = trng_normal(r) * ldexp(1.0, (int)((k * 7) % 60) - 30);
+    switch (k % 13) {
+    case 1: /* upper triangular (row-major storage: i > j is below) */
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < i; j++)
+                m[i * n + j] = 0.0;
+        break;
+    case 2: /* diagonal */
+        for (int64_t e = 0; e < n * n; e++)
+            if (e % (n + 1) != 0)
+                m[e] = 0.0;
+        break;
+    case 3:
+        memset(m, 0, (size_t)(n * n) * sizeof *m);
+        break;
+    case 4:
+        for (int64_t e = 0; e < n * n; e++)
+            m[e] = 1e-17 * trng_normal(r);
+        break;
+    case 5:
+        m[1] = 1e120;
+        break;
+    case 6: /* exp overflows */
+        for (int64_t i = 0; i < n; i++)
+            m[i * (n + 1)] = 800.0;
+        break;
+    case 7:
+        m[n] = NAN;
+        break;
+    case 8: /* quasi-triangular: one 2 x 2 block on top, zeros below it */
+        for (int64_t i = 1; i < n; i++)
+            for (int64_t j = 0; j < i; j++)
+                m[i * n + j] = (i == 1 && j == 0) ? -1.5 : 0.0;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Each code variant the CPU runs (vector lanes with AVX-512 or AVX2, or
+ * none): every member's status and bits equal mf_expm's, failing members
+ * are untouched, and the call reports the first failing member. */
+static void test_batch_lanes_mixed(void **state) {
+    (void)state;
+    for (int level = 2; level >= 0; level--) {
+        mf__expm_force_cpu_level(level);
+        for (int64_t n = 3; n <= 8; n++) {
+            trng r = trng_new(60 + (uint64_t)n);
+            const int64_t count = 203;
+            stack3 in = {calloc((size_t)(count * n * n), sizeof(double)), count, n, MF_F64};
+            for (int64_t k = 0; k < count; k++)
+                mixed_member(in.buf + k * n * n, n, k, &r);
+            stack3 out = {malloc((size_t)(count * n * n) * sizeof(double)), count, n, MF_F64};
+            for (int64_t e = 0; e < count * n * n; e++)
+                out.buf[e] = -7.0;
+            mf_status st[203];
+            mf_matrix a0 = stack_member(&in, 0), e0 = stack_member(&out, 0);
+            const mf_status all =
+                mf_expm_batch_strided(count, &a0, n * n, &e0, n * n, st, level == 1 ? 2 : 1);
+            int64_t first = -1;
+            for (int64_t k = 0; k < count; k++) {
+                double e[64];
+                for (int64_t i = 0; i < n * n; i++)
+                    e[i] = -7.0;
+                mf_matrix a = stack_member(&in, k), ev;
+                assert_ok(mf_view_rowmajor(&ev, e, n, n, n, MF_F64));
+                const mf_status want = mf_expm(&a, &ev);
+                assert_int_equal(st[k], want);
+                assert_memory_equal(e, out.buf + k * n * n, (size_t)(n * n) * sizeof(double));
+                if (want != MF_OK && first < 0)
+                    first = k;
+            }
+            assert_true(first >= 0);
+            assert_int_equal(all, st[first]);
+            free(in.buf), free(out.buf);
+        }
+    }
+    mf__expm_force_cpu_level(-1);
 }
 
 /* Members 5 (NaN) and 17 (overflow) fail; the others succeed; failing
@@ -166,6 +254,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch_matches_single),
         cmocka_unit_test(test_batch_failing_members),
+        cmocka_unit_test(test_batch_lanes_mixed),
         cmocka_unit_test(test_batch_argument_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

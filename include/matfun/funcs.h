@@ -116,7 +116,10 @@ MF_API mf_status mf_expm_ex(const mf_matrix *A, mf_matrix *E, const mf_expm_opti
  *                16 members), 1 = the calling thread only. Members with
  *                n <= 16 use no heap (n <= 8: no BLAS either); larger members are done one
  *                after the other on the calling thread with BLAS threads
- *                inside, so that threads never oversubscribe.
+ *                inside, so that threads never oversubscribe. Real 3 x 3
+ *                and 4 x 4 members are computed eight at a time in vector
+ *                lanes (AVX2 or AVX-512). Whatever the path, each E[k] is
+ *                bit for bit what mf_expm(A[k], E[k]) gives.
  * @return MF_OK if every member succeeded; MF_EINVAL for count < 0, NULL
  *         arrays, threads < 0, or members of different sizes or dtypes (no
  *         E[k] is touched then); otherwise the status of the first failing

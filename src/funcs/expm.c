@@ -52,7 +52,7 @@ static mf_status check_args(const char *fn, const mf_matrix *A, const mf_matrix 
  * E either exactly A or not overlapping it (byte ranges apart). Everything
  * check_args demands but finiteness; when this says no, check_args runs
  * and names the problem (or accepts an unusual valid call). */
-static bool plain_args(const mf_matrix *A, const mf_matrix *E) {
+bool mf__expm_plain_args(const mf_matrix *A, const mf_matrix *E) {
     if (A == NULL || E == NULL || A->data == NULL || E->data == NULL || A->flags != 0 ||
         E->flags != 0)
         return false;
@@ -165,7 +165,7 @@ static mf_status expm_checked(const char *fn, const mf_matrix *A, mf_matrix *E,
 mf_status mf_expm_ex(const mf_matrix *A, mf_matrix *E, const mf_expm_options *opt,
                      mf_expm_info *info) {
     static const char fn[] = "mf_expm_ex";
-    if (!(plain_args(A, E) && (opt == NULL || check_options(fn, opt) == MF_OK))) {
+    if (!(mf__expm_plain_args(A, E) && (opt == NULL || check_options(fn, opt) == MF_OK))) {
         mf_status st = check_args(fn, A, E, opt);
         if (st != MF_OK)
             return st;
@@ -175,7 +175,7 @@ mf_status mf_expm_ex(const mf_matrix *A, mf_matrix *E, const mf_expm_options *op
 
 mf_status mf_expm(const mf_matrix *A, mf_matrix *E) {
     static const char fn[] = "mf_expm";
-    if (!plain_args(A, E)) {
+    if (!mf__expm_plain_args(A, E)) {
         mf_status st = check_args(fn, A, E, NULL);
         if (st != MF_OK)
             return st;

@@ -38,6 +38,11 @@ static inline int64_t mf__expm_work_doubles(int64_t n, bool cplx) {
     return (MF__EXPM_WORK_MATS * n * n + mf__expm_work_extra(n)) * (cplx ? 2 : 1);
 }
 
+/* Does the call mf_expm(A, E) pass all of its argument checks but
+ * finiteness (the cheap test of the common small case, n <= 16)? When it
+ * says no, the call may still be valid: mf_expm's full checks decide. */
+bool mf__expm_plain_args(const mf_matrix *A, const mf_matrix *E);
+
 /* exp(a) in place. a: packed n x n (dtype by cplx), finite. work:
  * mf__expm_work_doubles(n, cplx) doubles, 64-byte aligned preferred.
  * opt may be NULL. Fails with MF_EOVERFLOW (a left holding garbage: callers
@@ -91,15 +96,14 @@ typedef struct mf__expm_choice {
  *   c = mf__expm_cheapest(family, ||A||_1, 0);
  *   if c.s > 0 and mf__expm_alpha_may_help(family, c, ||A^2||_1^(1/2)):
  *       nb[k] = || |A|^k ||_1 / ||A||_1^k for k = 1 .. mf__expm_abs_kmax(family),
- *       d_k (k = 3, 4, 5) = min(mf__expm_abs_bound(nb, d1, k), ||A^k||^(1/k) if known),
- *       c = mf__expm_alpha_choice(family, c, d1, d2, d3, d4, d5, nb).
+ *       known[k - 3] = ||A^k||_1^(1/k) (k = 3, 4, 5) if held or estimated, else Inf,
+ *       c = mf__expm_alpha_choice(family, c, d1, d2, known, nb).
  * (Al-Mohy & Higham 2009, sec. 4 and eq. (5.1)-(5.2).) */
 mf__expm_choice mf__expm_cheapest(int32_t family, double eta, int min_order);
 bool mf__expm_alpha_may_help(int32_t family, mf__expm_choice c, double d2);
 int mf__expm_abs_kmax(int32_t family);
-double mf__expm_abs_bound(const double *nb, double d1, int k);
 mf__expm_choice mf__expm_alpha_choice(int32_t family, mf__expm_choice c, double d1, double d2,
-                                      double d3, double d4, double d5, const double *nb);
+                                      const double *known, const double *nb);
 
 /* ------------------------------------------------------------------ */
 /* Small sizes (expm_small.c)                                          */
@@ -134,5 +138,18 @@ bool mf__expm_all_finite(int64_t len, const double *m);
  * which also reports non-finite input. */
 mf_status mf__expm_fixed(const char *fn, const mf_matrix *A, mf_matrix *E, mf_expm_info *info,
                          bool *handled);
+
+/* Batches (expm_lanes.c): exp of count <= 8 real members of the same order
+ * 3 <= n <= MF__EXPM_FIXED_MAX_N at once, member l in vector lane l. Each
+ * A[l], E[l] must pass mf__expm_plain_args with F64 dtypes. done[l] is set
+ * when E[l] holds exp(A[l]), bit for bit mf_expm's result; members left
+ * undone (structured, non-finite, huge, overflowing; every member on a CPU
+ * without AVX2) are untouched, for mf_expm to do and report. */
+#define MF__EXPM_LANES 8
+/* Test hook: run the code variant of this level (0 plain, 1 AVX2+FMA, 2
+ * AVX-512; only levels the CPU supports take effect), -1 the best one. */
+void mf__expm_force_cpu_level(int level);
+bool mf__expm_lanes_available(void);
+void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, bool *done);
 
 #endif /* MF_FUNCS_EXPM_H */

@@ -10,6 +10,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <cblas.h>
@@ -272,22 +273,37 @@ static int scheme_cost3(mf__expm_scheme_id id, int s) {
 }
 
 /* Squarings needed to bring eta below theta: the least s >= 0 with
- * eta <= 2^s theta. Read off the exponent bits of q = eta / theta = f 2^e,
- * f in [0.5, 1) (frexp's convention, without its library call: this runs
- * several times per call, which matters for 3 x 3 matrices); s = e, or
- * e - 1 when q is exactly a power of two. q > 1 here, so q is normal. An
- * infinite q (eta near the overflow threshold, theta tiny) needs more
- * squarings than any finite case. */
-static int squarings_for(double eta, double theta) {
-    if (eta <= theta)
-        return 0;
-    const double q = eta / theta;
-    if (!(q < INFINITY))
-        return 4096;
-    uint64_t bits;
-    memcpy(&bits, &q, sizeof bits);
-    const int e = (int)((bits >> 52) & 0x7ff) - 1022;
-    return (bits & 0xfffffffffffffull) == 0 ? e - 1 : e;
+ * eta <= 2^s theta, decided exactly from the exponent and significand
+ * bits (no division, no library call: this runs for every candidate
+ * several times per call, which matters for 3 x 3 matrices). With
+ * eta = m_e 2^e_e and theta = m_t 2^e_t, m in [1, 2), 2^(e_e - e_t) theta
+ * has eta's exponent, so s = e_e - e_t, plus one when eta's significand is
+ * the larger. Both are normal when eta > theta (every theta is). The bits
+ * of eta are taken once per search (eta_bits). An infinite eta (or NaN)
+ * needs more squarings than any finite case. */
+typedef struct eta_bits {
+    double eta;
+    int exponent;
+    uint64_t frac;
+    bool finite;
+} eta_bits;
+
+#define FRAC_MASK 0xfffffffffffffull
+
+static inline eta_bits split_eta(double eta) {
+    uint64_t b;
+    memcpy(&b, &eta, sizeof b);
+    return (eta_bits){eta, (int)((b >> 52) & 0x7ff), b & FRAC_MASK, eta < INFINITY};
+}
+
+static inline int squarings_for(const eta_bits *e, double theta) {
+    uint64_t bt;
+    memcpy(&bt, &theta, sizeof bt);
+    /* written without branches: the outcome is data-dependent, and the
+     * search runs it for every candidate */
+    const int s = e->exponent - (int)((bt >> 52) & 0x7ff) + (e->frac > (bt & FRAC_MASK));
+    const int finite_s = e->eta <= theta ? 0 : s;
+    return e->finite ? finite_s : 4096;
 }
 
 /* Bader, Blanes & Casas 2019, the degree-8 scheme of eq. (11)-(12):
@@ -632,16 +648,16 @@ typedef mf__expm_choice choice;
 static choice cheapest(family fam, double eta, int min_order) {
     choice best = {fam.ids[fam.count - 1], 0, eta};
     int best_cost = INT_MAX;
+    const eta_bits e = split_eta(eta);
     for (int i = 0; i < fam.count; i++) {
         const mf__expm_scheme_id id = fam.ids[i];
-        if (mf__expm_schemes[id].order < min_order)
-            continue;
-        const int s = squarings_for(eta, mf__expm_schemes[id].theta);
+        const int s = squarings_for(&e, mf__expm_schemes[id].theta);
         const int c = scheme_cost3(id, s);
-        if (c < best_cost || (c == best_cost && s < best.s)) {
-            best = (choice){id, s, eta};
-            best_cost = c;
-        }
+        const bool better = mf__expm_schemes[id].order >= min_order &&
+                            (c < best_cost || (c == best_cost && s < best.s));
+        best.id = better ? (int32_t)id : best.id;
+        best.s = better ? s : best.s;
+        best_cost = better ? c : best_cost;
     }
     return best;
 }
@@ -672,31 +688,50 @@ int mf__expm_abs_kmax(int32_t which) {
     return kmax;
 }
 
-/* log2 || |A|^k ||_1 from nb[k] = || |A|^k ||_1 / d1^k. */
-static double log2_abs_norm(const double *nb, double d1, int k) { return log2(nb[k]) + k * log2(d1); }
+/* fmin and fmax for operands that are never NaN here, without the library
+ * calls (x86 has no instruction with their NaN rules). */
+static inline double min2(double a, double b) { return b < a ? b : a; }
+static inline double max2(double a, double b) { return b > a ? b : a; }
 
-/* The rigorous bound || |A|^k ||_1^(1/k) >= ||A^k||_1^(1/k). */
-double mf__expm_abs_bound(const double *nb, double d1, int k) {
-    return exp2(log2_abs_norm(nb, d1, k) / k);
+/* log2 || |A|^k ||_1 from nb[k] = || |A|^k ||_1 / d1^k, l2d1 = log2(d1). */
+static double log2_abs_norm(const double *nb, double l2d1, int k) { return log2(nb[k]) + k * l2d1; }
+
+/* log2 of each scheme's leading backward-error coefficient, formed once
+ * (a race only stores the same values twice). */
+static double log2_lead(mf__expm_scheme_id id) {
+    static _Atomic bool ready = false;
+    static double table[MF__S_COUNT];
+    if (!atomic_load_explicit(&ready, memory_order_acquire)) {
+        for (int k = 0; k < MF__S_COUNT; k++)
+            table[k] = log2(mf__expm_schemes[k].lead);
+        atomic_store_explicit(&ready, true, memory_order_release);
+    }
+    return table[id];
 }
 
 /* Al-Mohy & Higham 2009, sec. 4: the backward error of 2^-s A is bounded
  * through alpha_p = max(d_p, d_{p+1}), which can be far below ||A|| for
- * non-normal A. We take eta = min(d_1, alpha_2, alpha_3, alpha_4) and keep
- * the result only if it is cheaper than c (the choice by d_1). */
+ * non-normal A. d_k (k = 3, 4, 5) is the rigorous bound || |A|^k ||_1^(1/k)
+ * from nb, or known[k - 3] (the exact or estimated ||A^k||_1^(1/k)) when
+ * that is smaller. We take eta = min(d_1, alpha_2, alpha_3, alpha_4) and
+ * keep the result only if it is cheaper than c (the choice by d_1). */
 mf__expm_choice mf__expm_alpha_choice(int32_t which, mf__expm_choice c, double d1, double d2,
-                                      double d3, double d4, double d5, const double *nb) {
-    double eta = fmin(d1, fmax(d2, d3));
-    eta = fmin(eta, fmin(fmax(d3, d4), fmax(d4, d5)));
+                                      const double *known, const double *nb) {
+    const double l2d1 = log2(d1);
+    double d[3];
+    for (int k = 3; k <= 5; k++)
+        d[k - 3] = min2(exp2(log2_abs_norm(nb, l2d1, k) / k), known[k - 3]);
+    double eta = min2(d1, max2(d2, d[0]));
+    eta = min2(eta, min2(max2(d[0], d[1]), max2(d[1], d[2])));
     choice r = cheapest(family_of(which), eta, ORDER_FOR_ALPHA4);
     /* Guard against underscaling a matrix whose |A| is much larger than eta
      * suggests (Al-Mohy & Higham 2009, eq. (5.1)-(5.2), the ell correction):
      * add squarings until the leading backward error term, bounded with |A|
-     * of the scaled matrix, is below u. Scaling by 2^-s multiplies that term
-     * relative to ||A|| by 2^(-s (l-1)). */
+     * of the scaled matrix, is below u = 2^-53. Scaling by 2^-s multiplies
+     * that term relative to ||A|| by 2^(-s (l-1)). */
     const int l = mf__expm_schemes[r.id].order;
-    const double excess = log2(mf__expm_schemes[r.id].lead) + log2_abs_norm(nb, d1, l) - log2(d1) -
-                          log2(MF_U64) - (double)r.s * (l - 1);
+    const double excess = log2_lead(r.id) + log2_abs_norm(nb, l2d1, l) - l2d1 + 53.0 -
+                          (double)r.s * (l - 1);
     if (excess > 0)
         r.s += (int)ceil(excess / (l - 1));
     return scheme_cost3(r.id, r.s) < scheme_cost3(c.id, c.s) ? r : c;
@@ -720,26 +755,21 @@ static void abs_power_norms(state *st, int kmax, double *nb) {
     mf__expm_abs_power_norms(n, a, n, st->pnorm[1], kmax, nb, st->w[4]);
 }
 
-/* d_k = ||A^k||^(1/k): exact when the power is held; else, for small n, the
- * rigorous bound from |A|; for larger n the estimate, never above that
- * bound. */
-static mf_status d_of(const char *fn, state *st, int k, const double *nb, double *d) {
-    const double bound = mf__expm_abs_bound(nb, st->pnorm[1], k);
+/* The known part of d_k = ||A^k||^(1/k) (mf__expm_alpha_choice takes the
+ * smaller of it and the |A| bound): exact when the power is held; for
+ * small n nothing (the bound is exact enough and costs nothing); for
+ * larger n the block 1-norm estimate. */
+static mf_status d_of(const char *fn, state *st, int k, double *d) {
     if (st->pw[k] != NULL) {
-        *d = fmin(bound, pow(power_norm(st, k), 1.0 / k));
+        *d = pow(power_norm(st, k), 1.0 / k);
         return MF_OK;
     }
     if (st->x.n <= EXACT_POWER_NORM_MAX) {
-        *d = bound;
+        *d = INFINITY;
         return MF_OK;
     }
-    double est;
-    mf_status r = mf__normest1_pow_root_packed(fn, st->x.cplx ? MF_C128 : MF_F64, st->x.n, st->pw[1],
-                                               st->x.n, k, &est);
-    if (r != MF_OK)
-        return r; /* est is not set */
-    *d = fmin(bound, est);
-    return MF_OK;
+    return mf__normest1_pow_root_packed(fn, st->x.cplx ? MF_C128 : MF_F64, st->x.n, st->pw[1],
+                                        st->x.n, k, d);
 }
 
 /* The choice of approximant and s (steps in expm.h); for large n the
@@ -753,13 +783,13 @@ static mf_status choose(const char *fn, state *st, int32_t which, choice c, choi
     const double d2 = sqrt(power_norm(st, 2));
     if (!mf__expm_alpha_may_help(which, c, d2))
         return MF_OK;
-    double nb[MF__EXPM_MAX_ORDER + 1], d3, d4, d5;
+    double nb[MF__EXPM_MAX_ORDER + 1], known[3];
     abs_power_norms(st, mf__expm_abs_kmax(which), nb);
     mf_status e;
-    if ((e = d_of(fn, st, 3, nb, &d3)) != MF_OK || (e = d_of(fn, st, 4, nb, &d4)) != MF_OK ||
-        (e = d_of(fn, st, 5, nb, &d5)) != MF_OK)
+    if ((e = d_of(fn, st, 3, &known[0])) != MF_OK || (e = d_of(fn, st, 4, &known[1])) != MF_OK ||
+        (e = d_of(fn, st, 5, &known[2])) != MF_OK)
         return e;
-    *out = mf__expm_alpha_choice(which, c, d1, d2, d3, d4, d5, nb);
+    *out = mf__expm_alpha_choice(which, c, d1, d2, known, nb);
     return MF_OK;
 }
 

@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "expm.h"
+#include "expm_fixed.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
@@ -38,47 +38,36 @@
 #pragma clang fp contract(fast)
 #endif
 
-/* Instruction sets: the distribution build targets baseline x86-64, so
- * the vector code is compiled for AVX-512 and for AVX2+FMA as well and
- * picked at run time (cpu_level). Only the hot small-size code gets the
- * extra copies; the baseline copy is plain loops, kept small. */
-#if defined(__GNUC__) && defined(__x86_64__)
-#define MF_X86_VARIANTS 1
-#define MF_AVX512                                                                                  \
-    __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,tune=skylake-avx512")))
-#define MF_AVX2 __attribute__((target("avx2,fma,tune=haswell")))
-#endif
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-
-enum { CPU_PLAIN, CPU_AVX2, CPU_AVX512 };
+/* A lower variant forced by the tests (mf__expm_force_cpu_level), or -1. */
+static _Atomic int forced_level = -1;
 
 /* The best variant this CPU runs; detected once (a race between threads
  * only repeats the same detection). */
-static int cpu_level(void) {
+int mf__expm_cpu_level(void) {
 #ifdef MF_X86_VARIANTS
     static _Atomic int level = -1;
     int l = atomic_load_explicit(&level, memory_order_relaxed);
     if (l < 0) {
         __builtin_cpu_init();
-        l = CPU_PLAIN;
+        l = MF__CPU_PLAIN;
         if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            l = CPU_AVX2;
-        if (l == CPU_AVX2 && __builtin_cpu_supports("avx512f") &&
+            l = MF__CPU_AVX2;
+        if (l == MF__CPU_AVX2 && __builtin_cpu_supports("avx512f") &&
             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
             __builtin_cpu_supports("avx512bw"))
-            l = CPU_AVX512;
+            l = MF__CPU_AVX512;
         atomic_store_explicit(&level, l, memory_order_relaxed);
     }
-    return l;
+    const int f = atomic_load_explicit(&forced_level, memory_order_relaxed);
+    return f >= 0 && f < l ? f : l;
 #else
-    return CPU_PLAIN;
+    return MF__CPU_PLAIN;
 #endif
 }
 
-/* Eight doubles: one column chunk. Vectors are only ever held in local
- * variables and moved with memcpy (never passed by value), so no ABI
- * question arises between the variants. */
-typedef double v8 __attribute__((vector_size(64)));
+void mf__expm_force_cpu_level(int level) {
+    atomic_store_explicit(&forced_level, level, memory_order_relaxed);
+}
 
 /* ------------------------------------------------------------------ */
 /* Products                                                            */
@@ -260,11 +249,11 @@ MF_AVX2 static void fx_mm_avx2(int n, const double *a, const double *b, double *
 
 void mf__expm_mm_small(int n, const double *a, const double *b, double *c) {
 #ifdef MF_X86_VARIANTS
-    switch (cpu_level()) {
-    case CPU_AVX512:
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512:
         mm_small_avx512(n, a, b, c);
         return;
-    case CPU_AVX2:
+    case MF__CPU_AVX2:
         mm_small_avx2(n, a, b, c);
         return;
     default:
@@ -363,9 +352,9 @@ static void lincomb_range(const lincomb_part *p) {
     const int64_t len = p->e1 - p->e0;
     double *out = p->out + p->e0;
 #ifdef MF_X86_VARIANTS
-    switch (cpu_level()) {
-    case CPU_AVX512: lincomb_avx512(len, out, p->count, p->c, mk, p->self); return;
-    case CPU_AVX2: lincomb_avx2(len, out, p->count, p->c, mk, p->self); return;
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512: lincomb_avx512(len, out, p->count, p->c, mk, p->self); return;
+    case MF__CPU_AVX2: lincomb_avx2(len, out, p->count, p->c, mk, p->self); return;
     default: break;
     }
 #endif
@@ -415,10 +404,10 @@ void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
 
 bool mf__expm_all_finite(int64_t len, const double *m) {
 #ifdef MF_X86_VARIANTS
-    switch (cpu_level()) {
-    case CPU_AVX512:
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512:
         return finite_avx512(len, m);
-    case CPU_AVX2:
+    case MF__CPU_AVX2:
         return finite_avx2(len, m);
     default:
         break;
@@ -473,11 +462,11 @@ MF_AVX2 static void abs_avx2(int64_t n, const double *a, int64_t lda, double d1,
 void mf__expm_abs_power_norms(int64_t n, const double *a, int64_t lda, double d1, int kmax,
                               double *nb, double *work) {
 #ifdef MF_X86_VARIANTS
-    switch (cpu_level()) {
-    case CPU_AVX512:
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512:
         abs_avx512(n, a, lda, d1, kmax, nb, work);
         return;
-    case CPU_AVX2:
+    case MF__CPU_AVX2:
         abs_avx2(n, a, lda, d1, kmax, nb, work);
         return;
     default:
@@ -684,123 +673,52 @@ ALWAYS_INLINE void fx_product(fx_work *w, const double *x, const double *y, doub
     w->products++;
 }
 
-/* The evaluations of expm_eval.c (eval_taylor_low, eval_t8_bbc,
- * eval_t15_sid, eval_t18_bbc), term for term; see there for the sources.
- * Each returns the buffer holding the result. */
-ALWAYS_INLINE double *fx_eval_low(fx_work *w, int32_t id) {
-    const int n = w->n;
-    const double *A = w->a, *A2 = w->a2;
-    double *t = w->t, *r = w->r;
-    if (id == MF__S_T1) {
-        fx_lc(n, r, 1, (const double[]){1.0}, (const double *const[]){A}, 1.0);
-    } else if (id == MF__S_T2) {
-        fx_lc(n, r, 2, (const double[]){1.0, 0.5}, (const double *const[]){A, A2}, 1.0);
-    } else {
-        fx_lc(n, t, 2, (const double[]){1.0 / 6, 1.0 / 24}, (const double *const[]){A, A2}, 0.5);
-        fx_product(w, A2, t, r);
-        fx_lc(n, r, 2, (const double[]){1.0, 1.0}, (const double *const[]){r, A}, 1.0);
-    }
-    return r;
+ALWAYS_INLINE void fx_lc_w(fx_work *w, double *out, const int count, const double *c,
+                           const double *const *m, const double d) {
+    fx_lc(w->n, out, count, c, m, d);
 }
 
-ALWAYS_INLINE double *fx_eval_t8(fx_work *w) {
-    const int n = w->n;
-    const double *x = mf__expm_t8_x, *A = w->a, *A2 = w->a2;
-    double *A4 = w->a3, *t = w->t, *u = w->u, *r = w->r;
-    fx_lc(n, t, 2, (const double[]){x[0], x[1]}, (const double *const[]){A, A2}, 0.0);
-    fx_product(w, A2, t, A4);
-    fx_lc(n, t, 2, (const double[]){x[2], 1.0}, (const double *const[]){A2, A4}, 0.0);
-    fx_lc(n, u, 3, (const double[]){x[4], x[5], x[6]}, (const double *const[]){A, A2, A4}, x[3]);
-    fx_product(w, t, u, r);
-    fx_lc(n, r, 3, (const double[]){1.0, 1.0, x[7]}, (const double *const[]){r, A, A2}, 1.0);
-    return r;
-}
-
-ALWAYS_INLINE double *fx_eval_t15(fx_work *w) {
-    const int n = w->n;
-    const double *c = mf__expm_s15_c, *A = w->a, *A2 = w->a2;
-    double *y0 = w->a3, *y1 = w->a6, *t = w->t, *u = w->u, *r = w->r;
-    fx_lc(n, t, 2, (const double[]){c[1], c[0]}, (const double *const[]){A, A2}, 0.0);
-    fx_product(w, A2, t, y0);
-    fx_lc(n, t, 3, (const double[]){1.0, c[2], c[3]}, (const double *const[]){y0, A2, A}, 0.0);
-    fx_lc(n, u, 2, (const double[]){1.0, c[4]}, (const double *const[]){y0, A2}, 0.0);
-    fx_product(w, t, u, y1);
-    fx_lc(n, y1, 3, (const double[]){1.0, c[5], c[6]}, (const double *const[]){y1, y0, A2}, 0.0);
-    fx_lc(n, t, 3, (const double[]){1.0, c[7], c[8]}, (const double *const[]){y1, A2, A}, 0.0);
-    fx_lc(n, u, 3, (const double[]){1.0, c[9], c[10]}, (const double *const[]){y1, y0, A}, 0.0);
-    fx_product(w, t, u, r);
-    fx_lc(n, r, 5, (const double[]){1.0, c[11], c[12], c[13], c[14]},
-          (const double *const[]){r, y1, y0, A2, A}, c[15]);
-    return r;
-}
-
-/* T18 with the identity added last (eval_t18_bbc in expm_eval.c). */
-ALWAYS_INLINE double *fx_eval_t18(fx_work *w) {
-    const int n = w->n;
-    const double(*b)[5] = mf__expm_t18_b;
-    const double *A = w->a, *A2 = w->a2, *A3 = w->a3;
-    double *A6 = w->a6, *t = w->t, *u = w->u, *r = w->r;
+/* A^3 for T18's evaluation, unless already held. */
+ALWAYS_INLINE void fx_ensure_a3(fx_work *w) {
     if (!w->have3) {
-        fx_product(w, A2, A, w->a3);
+        fx_product(w, w->a2, w->a, w->a3);
         w->have3 = true;
     }
-    fx_product(w, A3, A3, A6);
-    const double *const P[] = {A, A2, A3, A6};
-    fx_lc(n, t, 4, &b[0][1], P, b[0][0]);
-    fx_lc(n, u, 4, &b[4][1], P, b[4][0]);
-    fx_product(w, t, u, r);
-    fx_lc(n, r, 5, (const double[]){1.0, b[3][1], b[3][2], b[3][3], b[3][4]},
-          (const double *const[]){r, A, A2, A3, A6}, 0.0);
-    fx_lc(n, t, 5, (const double[]){b[2][1], b[2][2], b[2][3], b[2][4], 1.0},
-          (const double *const[]){A, A2, A3, A6, r}, 0.0);
-    fx_product(w, t, r, u);
-    const double c = b[2][0] + b[3][0];
-    fx_lc(n, u, 7, (const double[]){1.0, b[1][1], b[1][2], b[1][3], b[1][4], c, b[3][0]},
-          (const double *const[]){u, A, A2, A3, A6, r, t}, b[1][0] + 1.0);
-    return u;
 }
 
-ALWAYS_INLINE double *fx_eval(fx_work *w, int32_t id) {
-    switch (id) {
-    case MF__S_T8_BBC:
-        return fx_eval_t8(w);
-    case MF__S_T15_SID:
-        return fx_eval_t15(w);
-    case MF__S_T18_BBC:
-        return fx_eval_t18(w);
-    default:
-        return fx_eval_low(w, id);
-    }
-}
+/* The evaluations of expm_eval.c (eval_taylor_low, eval_t8_bbc,
+ * eval_t15_sid, eval_t18_bbc), term for term, on one 8 x 8 buffer. */
+#define FXE_WORK fx_work
+#define FXE_NAME(x) fx_##x
+#define FXE_LC fx_lc_w
+#define FXE_MM fx_product
+#define FXE_ENSURE_A3 fx_ensure_a3
+#include "expm_fixed_eval.inc"
 
-/* The choice of expm_eval.c's choose() for the default family, with the
- * norms taken here; c is the choice by d1 alone. */
+/* The choice (expm_fixed.h) with the norms taken here; c is the choice by
+ * d1 alone. */
 ALWAYS_INLINE mf__expm_choice fx_choose(fx_work *w, double d1, mf__expm_choice c) {
     if (c.s == 0)
         return c;
     const double d2 = sqrt(fx_norm1(w->n, w->a2));
-    if (!mf__expm_alpha_may_help(MF_EXPM_AUTO, c, d2))
+    if (!fx_choice_needs_abs(c, d2))
         return c;
     double nb[MF__EXPM_MAX_ORDER + 1];
     fx_abs_power_norms(w->n, w->a, d1, mf__expm_abs_kmax(MF_EXPM_AUTO), nb);
-    double d3 = mf__expm_abs_bound(nb, d1, 3);
-    if (w->have3)
-        d3 = fmin(d3, pow(fx_norm1(w->n, w->a3), 1.0 / 3));
-    const double d4 = mf__expm_abs_bound(nb, d1, 4), d5 = mf__expm_abs_bound(nb, d1, 5);
-    return mf__expm_alpha_choice(MF_EXPM_AUTO, c, d1, d2, d3, d4, d5, nb);
+    return fx_choice_refined(c, d1, d2, w->have3 ? fx_norm1(w->n, w->a3) : -1.0, nb);
 }
 
 /* Scale A and its held powers by 2^-s (exact); powers of a huge A may have
  * overflowed, so rebuild them from the scaled A then (as expm_eval.c). */
 ALWAYS_INLINE void fx_scale_down(fx_work *w, int s) {
     const int n = w->n;
-    const double f = ldexp(1.0, -s);
+    const double f = s <= 1022 ? fx_pow2_neg(s) : ldexp(1.0, -s);
     fx_scale(n, w->a, f);
     /* |(A^k)_ij| <= ||A||_1^k: below 1e100 the powers are finite and the
      * general path's finiteness test is known to pass without looking */
-    const bool huge = w->d1 > 1e100;
+    const bool huge = w->d1 > MF__EXPM_FIXED_HUGE;
     const bool rebuild =
-        s > 300 || (huge && (!fx_finite(n, w->a2) || (w->have3 && !fx_finite(n, w->a3))));
+        s > MF__EXPM_FIXED_MAX_S || (huge && (!fx_finite(n, w->a2) || (w->have3 && !fx_finite(n, w->a3))));
     if (rebuild) {
         fx_product(w, w->a, w->a, w->a2);
         if (w->have3)
@@ -821,7 +739,7 @@ ALWAYS_INLINE mf_status fx_scaling_squaring(const char *fn, fx_work *w, double d
         fx_product(w, w->a, w->a, w->a2);
     if (!(d1 < INFINITY))
         return mf__fail(MF_EOVERFLOW, fn, "||A||_1 exceeds the double range");
-    const mf__expm_choice c0 = mf__expm_cheapest(MF_EXPM_AUTO, d1, 0);
+    const mf__expm_choice c0 = fx_choice_by_norm(d1);
     if (c0.id == MF__S_T18_BBC) {
         fx_product(w, w->a2, w->a, w->a3);
         w->have3 = true;
@@ -898,10 +816,10 @@ mf_status mf__expm_fixed(const char *fn, const mf_matrix *A, mf_matrix *E, mf_ex
         return MF_OK;
     }
 #ifdef MF_X86_VARIANTS
-    switch (cpu_level()) {
-    case CPU_AVX512:
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512:
         return fixed_avx512(fn, A, E, info, handled);
-    case CPU_AVX2:
+    case MF__CPU_AVX2:
         return fixed_avx2(fn, A, E, info, handled);
     default:
         break;
