@@ -94,13 +94,21 @@ typedef struct mf__expm_choice {
 /* The choice is made in two steps so that each caller computes only the
  * norms it needs, in its own storage:
  *   c = mf__expm_cheapest(family, ||A||_1, 0);
- *   if c.s > 0 and mf__expm_alpha_may_help(family, c, ||A^2||_1^(1/2)):
+ *   if c.s > 0 and mf__expm_alpha_may_help(family, c, ||A^2||_1^(1/2),
+ *                                          mf__expm_alpha_min_saving(n)):
  *       nb[k] = || |A|^k ||_1 / ||A||_1^k for k = 1 .. mf__expm_abs_kmax(family),
  *       known[k - 3] = ||A^k||_1^(1/k) (k = 3, 4, 5) if held or estimated, else Inf,
  *       c = mf__expm_alpha_choice(family, c, d1, d2, known, nb).
  * (Al-Mohy & Higham 2009, sec. 4 and eq. (5.1)-(5.2).) */
 mf__expm_choice mf__expm_cheapest(int32_t family, double eta, int min_order);
-bool mf__expm_alpha_may_help(int32_t family, mf__expm_choice c, double d2);
+bool mf__expm_alpha_may_help(int32_t family, mf__expm_choice c, double d2, int min_saving);
+/* The squarings the refinement must be able to save to be tried: 1, and 2
+ * for n <= MF__EXPM_SMALL_N, where the |A|^k chain and its log2/exp2
+ * calls cost more than the one squaring they might save (a squaring of a
+ * 3 x 3 matrix is 27 multiply-adds), and one squaring more than needed
+ * costs no accuracy; overscaling by several, which does, is still
+ * prevented. */
+int mf__expm_alpha_min_saving(int64_t n);
 int mf__expm_abs_kmax(int32_t family);
 mf__expm_choice mf__expm_alpha_choice(int32_t family, mf__expm_choice c, double d1, double d2,
                                       const double *known, const double *nb);

@@ -672,11 +672,14 @@ mf__expm_choice mf__expm_cheapest(int32_t which, double eta, int min_order) {
 #define ORDER_FOR_ALPHA4 12
 
 /* Worth computing alpha_3, alpha_4? Only if d_2 alone shows that they may
- * save a squaring (an infinite d_2, from an overflowed A^2, shows nothing:
- * then try, the refinement never costs squarings). */
-bool mf__expm_alpha_may_help(int32_t which, mf__expm_choice c, double d2) {
-    return !(d2 < INFINITY) || cheapest(family_of(which), d2, ORDER_FOR_ALPHA4).s < c.s;
+ * save min_saving squarings (an infinite d_2, from an overflowed A^2,
+ * shows nothing: then try, the refinement never costs squarings). */
+bool mf__expm_alpha_may_help(int32_t which, mf__expm_choice c, double d2, int min_saving) {
+    return !(d2 < INFINITY) ||
+           cheapest(family_of(which), d2, ORDER_FOR_ALPHA4).s <= c.s - min_saving;
 }
+
+int mf__expm_alpha_min_saving(int64_t n) { return n <= MF__EXPM_SMALL_N ? 2 : 1; }
 
 /* The largest order l in the family: the ell correction reads || |A|^l ||. */
 int mf__expm_abs_kmax(int32_t which) {
@@ -781,7 +784,7 @@ static mf_status choose(const char *fn, state *st, int32_t which, choice c, choi
     if (c.s == 0)
         return MF_OK;
     const double d2 = sqrt(power_norm(st, 2));
-    if (!mf__expm_alpha_may_help(which, c, d2))
+    if (!mf__expm_alpha_may_help(which, c, d2, mf__expm_alpha_min_saving(st->x.n)))
         return MF_OK;
     double nb[MF__EXPM_MAX_ORDER + 1], known[3];
     abs_power_norms(st, mf__expm_abs_kmax(which), nb);

@@ -48,13 +48,13 @@ ALWAYS_INLINE mf__expm_choice fx_choice_by_norm(double d1) {
 }
 
 ALWAYS_INLINE bool fx_choice_needs_abs(mf__expm_choice c0, double d2) {
-    return c0.s != 0 && mf__expm_alpha_may_help(MF_EXPM_AUTO, c0, d2);
+    return c0.s != 0 && mf__expm_alpha_may_help(MF_EXPM_AUTO, c0, d2,
+                                                mf__expm_alpha_min_saving(MF__EXPM_FIXED_MAX_N));
 }
 
 ALWAYS_INLINE mf__expm_choice fx_choice_refined(mf__expm_choice c0, double d1, double d2,
                                                 double norm_a3, const double *nb) {
-    const double known[3] = {norm_a3 >= 0.0 ? pow(norm_a3, 1.0 / 3) : INFINITY, INFINITY,
-                             INFINITY};
+    const double known[3] = {norm_a3 >= 0.0 ? pow(norm_a3, 1.0 / 3) : INFINITY, INFINITY, INFINITY};
     return mf__expm_alpha_choice(MF_EXPM_AUTO, c0, d1, d2, known, nb);
 }
 

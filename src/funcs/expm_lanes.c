@@ -57,8 +57,12 @@ typedef struct ln_plan {
     mf__expm_choice c[LANES];
 } ln_plan;
 
-ALWAYS_INLINE void ln_get(v8 *v, const double *m, int e) { memcpy(v, m + LANES * e, sizeof *v); }
-ALWAYS_INLINE void ln_put(double *m, int e, const v8 *v) { memcpy(m + LANES * e, v, sizeof *v); }
+ALWAYS_INLINE void ln_get(v8 *v, const double *m, int e) {
+    memcpy(v, m + LANES * e, sizeof *v);
+}
+ALWAYS_INLINE void ln_put(double *m, int e, const v8 *v) {
+    memcpy(m + LANES * e, v, sizeof *v);
+}
 
 /* |x| in place (vectors are never passed by value: see v8). */
 ALWAYS_INLINE void ln_abs(v8 *x) {
@@ -412,14 +416,17 @@ ALWAYS_INLINE void ln_run(const int n, int count, const mf_matrix *A, mf_matrix 
 /* Every order compiled on its own: with n known the loops unroll. */
 ALWAYS_INLINE void ln_sizes(int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
     switch (n) {
-    case 3: ln_run(3, count, A, E, done); return;
-    default: ln_run(4, count, A, E, done); return;
+    case 3:
+        ln_run(3, count, A, E, done);
+        return;
+    default:
+        ln_run(4, count, A, E, done);
+        return;
     }
 }
 
 #ifdef MF_X86_VARIANTS
-MF_AVX512 static void lanes_avx512(int n, int count, const mf_matrix *A, mf_matrix *E,
-                                   bool *done) {
+MF_AVX512 static void lanes_avx512(int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
     ln_sizes(n, count, A, E, done);
 }
 MF_AVX2 static void lanes_avx2(int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
@@ -427,7 +434,9 @@ MF_AVX2 static void lanes_avx2(int n, int count, const mf_matrix *A, mf_matrix *
 }
 #endif
 
-bool mf__expm_lanes_available(void) { return mf__expm_cpu_level() != MF__CPU_PLAIN; }
+bool mf__expm_lanes_available(void) {
+    return mf__expm_cpu_level() != MF__CPU_PLAIN;
+}
 
 void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, bool *done) {
     for (int l = 0; l < count; l++)
