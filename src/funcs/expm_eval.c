@@ -299,11 +299,13 @@ static inline eta_bits split_eta(double eta) {
 static inline int squarings_for(const eta_bits *e, double theta) {
     uint64_t bt;
     memcpy(&bt, &theta, sizeof bt);
-    /* written without branches: the outcome is data-dependent, and the
-     * search runs it for every candidate */
+    /* s <= 0 exactly when eta <= theta (a smaller exponent, or the same
+     * one and a significand no larger; a zero or subnormal eta has
+     * exponent 0). Written without branches: the outcome is
+     * data-dependent, and the search runs it for every candidate. */
     const int s = e->exponent - (int)((bt >> 52) & 0x7ff) + (e->frac > (bt & FRAC_MASK));
-    const int finite_s = e->eta <= theta ? 0 : s;
-    return e->finite ? finite_s : 4096;
+    const int clamped = s > 0 ? s : 0;
+    return e->finite ? clamped : 4096;
 }
 
 /* Bader, Blanes & Casas 2019, the degree-8 scheme of eq. (11)-(12):
@@ -647,17 +649,17 @@ typedef mf__expm_choice choice;
  * series starts at order >= min_order, for the bound eta. */
 static choice cheapest(family fam, double eta, int min_order) {
     choice best = {fam.ids[fam.count - 1], 0, eta};
-    int best_cost = INT_MAX;
     const eta_bits e = split_eta(eta);
+    /* order by cost, then by squarings: key = cost * 2^13 + s (s <= 4096) */
+    int64_t best_key = INT64_MAX;
     for (int i = 0; i < fam.count; i++) {
         const mf__expm_scheme_id id = fam.ids[i];
         const int s = squarings_for(&e, mf__expm_schemes[id].theta);
-        const int c = scheme_cost3(id, s);
-        const bool better = mf__expm_schemes[id].order >= min_order &&
-                            (c < best_cost || (c == best_cost && s < best.s));
+        const int64_t key = ((int64_t)scheme_cost3(id, s) << 13) + s;
+        const bool better = (mf__expm_schemes[id].order >= min_order) & (key < best_key);
         best.id = better ? (int32_t)id : best.id;
         best.s = better ? s : best.s;
-        best_cost = better ? c : best_cost;
+        best_key = better ? key : best_key;
     }
     return best;
 }
