@@ -309,10 +309,11 @@ ALWAYS_INLINE void ln_choose(const int n, ln_work *w, ln_plan *p) {
     }
     if (need_a3)
         ln_mm(n, w->a2, w->a, w->a3);
-    double n2[LANES], n3[LANES], d2[LANES];
+    double n2[LANES], n3[LANES] = {0}, d2[LANES];
     bool needs_abs[LANES], any_abs = false;
     ln_norm1(n, w->a2, n2);
-    ln_norm1(n, w->a3, n3);
+    if (need_a3)
+        ln_norm1(n, w->a3, n3);
     for (int l = 0; l < LANES; l++) {
         d2[l] = sqrt(n2[l]);
         needs_abs[l] = p->active[l] && fx_choice_needs_abs(p->c[l], d2[l]);
@@ -352,6 +353,8 @@ ALWAYS_INLINE void ln_scale_down(const int n, ln_work *w, ln_plan *p) {
 /* x = the chosen approximant of each lane. T18 first: the others use a3
  * as scratch. */
 ALWAYS_INLINE void ln_evaluate(ln_work *w, const ln_plan *p) {
+    /* lanes left to mf_expm get zeros, never indeterminate values */
+    memset(w->x, 0, sizeof(double) * LANES * (size_t)(w->n * w->n));
     static const int32_t order[] = {MF__S_T18_BBC, MF__S_T15_SID, MF__S_T8_BBC,
                                     MF__S_T4,      MF__S_T2,      MF__S_T1};
     for (size_t q = 0; q < sizeof order / sizeof order[0]; q++) {
