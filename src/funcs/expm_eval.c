@@ -1366,10 +1366,13 @@ mf_status mf__expm_into(const char *fn, int64_t n, bool cplx, double *a, bool a_
     state_init(&st, n, cplx, a, a_writable, out, work, mats);
     double *r = NULL;
     mf_status status = expm_run(fn, &st, opt, info, &r);
-    if (status == MF_OK && out != NULL && r != out)
-        memcpy(out, r, (size_t)st.x.len * sizeof(double));
+    const bool in_own = st.own != NULL && r == st.w[5] && st.w[5] == st.own;
+    double *keep = out != NULL ? out : in_own ? st.w[0] : r; /* own is freed below */
+    if (status == MF_OK && keep != r)
+        memcpy(keep, r, (size_t)st.x.len * sizeof(double));
+    r = keep;
     if (status == MF_OK)
-        *result = out != NULL ? out : r;
+        *result = r;
     mf__free(st.own);
     return status;
 }
