@@ -129,11 +129,22 @@ static double column_sum_large(const xctx *x, const double *m, int64_t j) {
 }
 
 /* ||M||_1: the largest column sum of moduli (columns are contiguous
- * here); *mincol gets the smallest. */
+ * here); *mincol gets the smallest (0 below BLAS sizes, where it is not
+ * used). */
 static double norm1_min(const xctx *x, const double *m, double *mincol) {
     double best = 0.0, least = INFINITY;
+    *mincol = 0.0;
+    if (x->n <= MF__EXPM_SMALL_N) {
+        for (int64_t j = 0; j < x->n; j++) {
+            double s = 0.0;
+            for (int64_t i = 0; i < x->n; i++)
+                s += abs_at(x, m, i + j * x->n);
+            best = s > best ? s : best;
+        }
+        return best;
+    }
     for (int64_t j = 0; j < x->n; j++) {
-        const double s = x->n > MF__EXPM_SMALL_N ? column_sum_large(x, m, j) : column_sum(x, m, j);
+        const double s = column_sum_large(x, m, j);
         best = s > best ? s : best;
         least = s < least ? s : least;
     }
@@ -866,18 +877,18 @@ mf__expm_choice mf__expm_alpha_choice(int32_t which, mf__expm_choice c, double d
  * (a nonnegative matrix's spectral radius is at least its smallest column
  * sum). For a dense matrix with entries of one size m is near d1 and no
  * candidate gets below c's cost: the |A|^k norms and the estimates (about
- * a product's time at n = 1024) are then skipped, and the choice stays c,
- * as the full computation would leave it. The margin of 1e-6 in E_l
- * covers rounding in the computed norms. */
+ * a product's time at n = 1024) are then skipped, and the choice stays c, as the full computation would leave
+ * it. The margin of 1e-6 in E_l covers rounding in the computed norms. */
 static bool ell_may_allow_saving(int32_t which, choice c, double d1, double mincol) {
     if (!(mincol > 0.0))
         return true;
     const family fam = family_of(which);
+    const double lm = log2(mincol), base = -log2(d1) - log2(MF_U64) - 1e-6;
     for (int i = 0; i < fam.count; i++) {
         const mf__expm_scheme *sc = &mf__expm_schemes[fam.ids[i]];
         if (sc->order < ORDER_FOR_ALPHA4)
             continue;
-        const double e = log2(sc->lead) + sc->order * log2(mincol) - log2(d1) - log2(MF_U64) - 1e-6;
+        const double e = log2(sc->lead) + sc->order * lm + base;
         const int s_min = e > 0.0 ? (int)ceil(e / (sc->order - 1)) : 0;
         if (scheme_cost3(fam.ids[i], s_min) < scheme_cost3(c.id, c.s))
             return true;
@@ -887,9 +898,9 @@ static bool ell_may_allow_saving(int32_t which, choice c, double d1, double minc
 
 /* nb[k] = || |A|^k ||_1 / ||A||_1^k for k = 1..kmax (expm_small.c). Real
  * A directly, complex A through |A|. Before evaluation w2..w4 are free:
- * |A| goes to w2, and the n^2 + 2n doubles of work to w3 (spilling into
- * w4 when real: w0..w4 are contiguous). n >= 2 here (1 x 1 is a closed
- * form). */
+ * |A| goes to w2, and the n^2 + 2n doubles of work to w4 (spilling, when
+ * real, into what follows it: w5, or the extra doubles when there is no
+ * w5). n >= 2 here (1 x 1 is a closed form). */
 static void abs_power_norms(state *st, int kmax, double *nb) {
     const xctx *x = &st->x;
     const int64_t n = x->n;
@@ -900,7 +911,7 @@ static void abs_power_norms(state *st, int kmax, double *nb) {
             absa[k] = abs_at(x, a, k);
         a = absa;
     }
-    mf__expm_abs_power_norms(n, a, n, st->pnorm[1], kmax, nb, st->w[3]);
+    mf__expm_abs_power_norms(n, a, n, st->pnorm[1], kmax, nb, st->w[4]);
 }
 
 /* d_k = ||A^k||^(1/k): exact when the power is held; else, for small n, the
@@ -936,7 +947,9 @@ static mf_status choose(const char *fn, state *st, int32_t which, choice c, choi
     const double d2 = sqrt(power_norm(st, 2));
     if (!mf__expm_alpha_may_help(which, c, d2))
         return MF_OK;
-    if (!ell_may_allow_saving(which, c, d1, st->mincol))
+    /* (for n <= MF__EXPM_SMALL_N the bound rarely decides: the norms are
+     * cheaper than a test that fails) */
+    if (st->x.n > MF__EXPM_SMALL_N && !ell_may_allow_saving(which, c, d1, st->mincol))
         return MF_OK;
     double nb[MF__EXPM_MAX_ORDER + 1], d3, d4, d5;
     abs_power_norms(st, mf__expm_abs_kmax(which), nb);
@@ -1178,16 +1191,16 @@ static double *eval_dest(const state *st, bool triangular, int s, mf__expm_schem
 
 /* The squarings, X -> X^2 s times, ping-ponging between X and a free
  * buffer (w3 or w4: free once evaluation is over), with the exact
- * recomputation for triangular A. The last one writes to the output
- * directly when ||X||_max bounds it below overflow (|(X^2)_ij| <= 2 n
- * max|x|^2 for complex entries, n max|x|^2 for real). Returns the buffer
- * holding the result. */
+ * recomputation for triangular A. At BLAS sizes the last one writes to
+ * the output directly when ||X||_max bounds it below overflow
+ * (|(X^2)_ij| <= 2 n max|x|^2 for complex entries, n max|x|^2 for real),
+ * saving a copy. Returns the buffer holding the result. */
 static mf_status square(const char *fn, state *st, int s, double sigma, bool triangular,
                         double *X, double **result) {
     xctx *x = &st->x;
     double *Y = X == st->w[3] ? st->w[4] : st->w[3];
     for (int j = 1; j <= s; j++) {
-        if (j == s && st->out != NULL && !triangular) {
+        if (j == s && st->out != NULL && !triangular && x->n > MF__EXPM_SMALL_N) {
             const double big = mf__expm_max_abs(x->len, X);
             if (!(big < INFINITY))
                 return mf__expm_overflow(fn, x->n);

@@ -495,23 +495,24 @@ static bool two_threads_allowed(void) {
     return bi.num_threads > 1 || (bi.num_threads < 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
 }
 
-/* Run part over [0, len), halved between two threads when long enough.
- * The split is at a multiple of 8: each element sees the same arithmetic
- * wherever the halves fall. */
-static void run_split(lincomb_part part, int64_t len) {
-    lincomb_part lo = part, hi = part;
-    lo.e0 = 0;
+/* Run all (elements [0, all->e1)), halved between two threads when long
+ * enough. The split is at a multiple of 8: each element sees the same
+ * arithmetic wherever the halves fall. */
+static void run_split(const lincomb_part *all) {
+    const int64_t len = all->e1;
+    if (len < LINCOMB_THREAD_MIN) { /* the small-matrix case: no copies */
+        lincomb_range(all);
+        return;
+    }
+    lincomb_part lo = *all, hi = *all;
     lo.e1 = hi.e0 = (len / 2) & ~(int64_t)7;
-    hi.e1 = len;
     pthread_t t;
-    if (len >= LINCOMB_THREAD_MIN && two_threads_allowed() &&
-        pthread_create(&t, NULL, lincomb_thread, &hi) == 0) {
+    if (two_threads_allowed() && pthread_create(&t, NULL, lincomb_thread, &hi) == 0) {
         lincomb_range(&lo);
         pthread_join(t, NULL);
         return;
     }
-    lo.e1 = len;
-    lincomb_range(&lo);
+    lincomb_range(all);
 }
 
 void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
@@ -522,12 +523,14 @@ void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
             self = k;
     if (self >= 0 && c[self] != 1.0) /* every current caller has 1 here */
         scale_out(len, out, c[self]);
-    run_split((lincomb_part){0, 0, out, count, self, c, m, 0, NULL, NULL}, len);
+    const lincomb_part all = {0, len, out, count, self, c, m, 0, NULL, NULL};
+    run_split(&all);
 }
 
 void mf__expm_lincomb_multi(int64_t len, int nout, double *const *out, int count,
                             const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
-    run_split((lincomb_part){0, 0, NULL, count, -1, NULL, m, nout, out, c}, len);
+    const lincomb_part all = {0, len, NULL, count, -1, NULL, m, nout, out, c};
+    run_split(&all);
 }
 
 double mf__expm_max_abs(int64_t len, const double *m) {
