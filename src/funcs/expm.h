@@ -125,6 +125,10 @@ int mf__expm_abs_kmax(int32_t family);
 double mf__expm_abs_bound(const double *nb, double d1, int k);
 mf__expm_choice mf__expm_alpha_choice(int32_t family, mf__expm_choice c, double d1, double d2,
                                       double d3, double d4, double d5, const double *nb);
+/* Can mf__expm_alpha_choice return anything cheaper than c, whatever
+ * d2..d5? False only when the ell correction alone rules it out, judged
+ * from d1 = ||A||_1 and mincol, the smallest column sum of |A|. */
+bool mf__expm_alpha_may_pay(int32_t family, mf__expm_choice c, double d1, double mincol);
 
 /* ------------------------------------------------------------------ */
 /* Small sizes (expm_small.c)                                          */

@@ -879,7 +879,7 @@ mf__expm_choice mf__expm_alpha_choice(int32_t which, mf__expm_choice c, double d
  * candidate gets below c's cost: the |A|^k norms and the estimates (about
  * a product's time at n = 1024) are then skipped, and the choice stays c, as the full computation would leave
  * it. The margin of 1e-6 in E_l covers rounding in the computed norms. */
-static bool ell_may_allow_saving(int32_t which, choice c, double d1, double mincol) {
+bool mf__expm_alpha_may_pay(int32_t which, mf__expm_choice c, double d1, double mincol) {
     if (!(mincol > 0.0))
         return true;
     const family fam = family_of(which);
@@ -949,7 +949,7 @@ static mf_status choose(const char *fn, state *st, int32_t which, choice c, choi
         return MF_OK;
     /* (for n <= MF__EXPM_SMALL_N the bound rarely decides: the norms are
      * cheaper than a test that fails) */
-    if (st->x.n > MF__EXPM_SMALL_N && !ell_may_allow_saving(which, c, d1, st->mincol))
+    if (st->x.n > MF__EXPM_SMALL_N && !mf__expm_alpha_may_pay(which, c, d1, st->mincol))
         return MF_OK;
     double nb[MF__EXPM_MAX_ORDER + 1], d3, d4, d5;
     abs_power_norms(st, mf__expm_abs_kmax(which), nb);
