@@ -101,13 +101,7 @@ static void test_reference_cases_layouts_in_place(void **state) {
 
 /* a scaled to ||a||_1 = norm. */
 static void scale_to_norm1(int64_t n, tz *a, double norm) {
-    double best = 0.0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0.0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        best = s > best ? s : best;
-    }
+    const double best = tz_norm1(n, a);
     for (int64_t k = 0; k < n * n; k++)
         a[k] *= norm / best;
 }
@@ -301,13 +295,7 @@ static void test_info_report(void **state) {
     trng r = trng_new(35);
     const int64_t n = 12;
     tz *a = tz_random(n, n, false, &r);
-    double nrm = 0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        nrm = s > nrm ? s : nrm;
-    }
+    const double nrm = tz_norm1(n, a);
     int last_s = -1;
     for (double target = 0.5; target < 600; target *= 4) {
         tz *b = tz_alloc(n * n);
@@ -412,15 +400,7 @@ static tz *fast_path_matrix(int64_t n, bool cplx, int kind, double norm, trng *r
         for (int64_t i = 0; i < n; i++)
             if (kind == 1)
                 a[i + j * n] *= i < j ? 30.0 : 0.05;
-    double best = 0.0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0.0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        best = s > best ? s : best;
-    }
-    for (int64_t k = 0; k < n * n; k++)
-        a[k] *= norm / best;
+    scale_to_norm1(n, a, norm);
     return a;
 }
 
