@@ -119,10 +119,15 @@ __attribute__((noinline)) static mf_status expm_large(const char *fn, const mf_m
     const int64_t n = A->rows;
     const bool cplx = A->dtype == MF_C128;
     const int64_t mat = n * n * (cplx ? 2 : 1);
-    mf_status st = mf__check_finite(fn, "A", A); /* before allocating */
+    const bool colmajor = A->rs == 1 && A->cs == n;
+    /* finiteness before allocating: a contiguous A by the vectorized test,
+     * the validator (which names the entry) when that fails or A is not */
+    mf_status st = MF_OK;
+    if (!colmajor || !mf__expm_all_finite(mat, A->data))
+        st = mf__check_finite(fn, "A", A);
     if (st != MF_OK)
         return st;
-    const bool in_place = A->rs == 1 && A->cs == n && !mf__expm_needs_copy(n, cplx, A->data, opt);
+    const bool in_place = colmajor && !mf__expm_needs_copy(n, cplx, A->data, opt);
     const bool out_direct = E->rs == 1 && E->cs == n && E->dtype == A->dtype;
     double *heap = mf__alloc_array((in_place ? 0 : mat) + mf__expm_large_work_doubles(n, cplx),
                                    sizeof(double));

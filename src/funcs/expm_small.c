@@ -309,8 +309,11 @@ ALWAYS_INLINE void lincomb_body(int64_t len, double *out, int count, const doubl
 /* Several outputs from one read of the terms: per chunk all terms are
  * loaded before any output is stored, so an output may be one of the
  * terms (element by element, nothing is read after it is overwritten).
- * out[o] = sum_k c[o][k] m[k] in term order, zero coefficients skipped. */
-ALWAYS_INLINE void multi_body(int64_t len, int nout, double *const *out, int count,
+ * out[o] = sum_k c[o][k] m[k] in term order. With count and nout
+ * constants after inlining (multi_shapes) the chunk's terms and sums stay
+ * in registers; with runtime ones they went through the stack, which cost
+ * as much as the memory traffic when the matrices fit in cache. */
+ALWAYS_INLINE void multi_body(int64_t len, const int nout, double *const *out, const int count,
                               const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
     int64_t e = 0;
     for (; e + 8 <= len; e += 8) {
@@ -320,8 +323,7 @@ ALWAYS_INLINE void multi_body(int64_t len, int nout, double *const *out, int cou
         for (int o = 0; o < nout; o++) {
             v8 a = {0};
             for (int k = 0; k < count; k++)
-                if (c[o][k] != 0.0)
-                    a += c[o][k] * x[k];
+                a += c[o][k] * x[k];
             acc[o] = a;
         }
         for (int o = 0; o < nout; o++)
@@ -334,12 +336,25 @@ ALWAYS_INLINE void multi_body(int64_t len, int nout, double *const *out, int cou
         for (int o = 0; o < nout; o++) {
             double a = 0.0;
             for (int k = 0; k < count; k++)
-                if (c[o][k] != 0.0)
-                    a += c[o][k] * x[k];
+                a += c[o][k] * x[k];
             acc[o] = a;
         }
         for (int o = 0; o < nout; o++)
             out[o][e] = acc[o];
+    }
+}
+
+/* The shapes the fused evaluations use (terms x outputs: Taylor 18 4 x 5
+ * and 3 x 2, Taylor 15+ 3 x 3 and 4 x 3) with constant sizes, others
+ * generic; the same arithmetic either way. */
+ALWAYS_INLINE void multi_shapes(int64_t len, int nout, double *const *out, int count,
+                                const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
+    switch (count * 8 + nout) {
+    case 4 * 8 + 5: multi_body(len, 5, out, 4, c, m); return;
+    case 3 * 8 + 2: multi_body(len, 2, out, 3, c, m); return;
+    case 3 * 8 + 3: multi_body(len, 3, out, 3, c, m); return;
+    case 4 * 8 + 3: multi_body(len, 3, out, 4, c, m); return;
+    default: multi_body(len, nout, out, count, c, m); return;
     }
 }
 
@@ -405,11 +420,11 @@ MF_AVX2 static void lincomb_avx2(int64_t len, double *out, int count, const doub
 MF_AVX512 static void multi_avx512(int64_t len, int nout, double *const *out, int count,
                                    const double (*c)[MF__EXPM_LINCOMB_MAX],
                                    const double *const *m) {
-    multi_body(len, nout, out, count, c, m);
+    multi_shapes(len, nout, out, count, c, m);
 }
 MF_AVX2 static void multi_avx2(int64_t len, int nout, double *const *out, int count,
                                const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
-    multi_body(len, nout, out, count, c, m);
+    multi_shapes(len, nout, out, count, c, m);
 }
 MF_AVX512 static double max_abs_avx512(int64_t len, const double *m) {
     return max_abs_body(len, m);
@@ -454,7 +469,7 @@ static void multi_range(const lincomb_part *p, const double *const *mk, int64_t 
     default: break;
     }
 #endif
-    multi_body(len, p->nout, ok, p->count, p->cm, mk);
+    multi_shapes(len, p->nout, ok, p->count, p->cm, mk);
 }
 
 static void lincomb_range(const lincomb_part *p) {
