@@ -614,13 +614,13 @@ static double *eval_t18_bbc(state *st) {
  * powers are formed in one pass, and outputs overwrite powers that are
  * no longer needed, so the schemes need five n^2 workspaces. The identity
  * term is still added last, after the final product: put into the
- * product's C it would round the diagonal twice at magnitude 1 (errors
- * 3 to 50 times larger at ||A||_1 <= 1 in the n = 20 reference cases). The powers
- * are left unscaled: the 2^-s of the scaling goes into the coefficients
- * (sg[k] = 2^-sk multiplies every A^k term) and into the alpha of the
- * products, all exact powers of two, so the values equal those from a
- * scaled A (the caller checks that no power can overflow). The result
- * goes to dest, which may be the caller's output. */
+ * product's C it would round the diagonal twice at magnitude 1 (errors 3
+ * to 50 times larger at ||A||_1 <= 1 in the n = 20 reference cases). The
+ * powers are left unscaled: the 2^-s of the scaling goes into the
+ * coefficients (sg[k] = 2^-sk multiplies every A^k term) and into the
+ * alpha of the products, all exact powers of two, so the values equal
+ * those from a scaled A (the caller checks that no power can overflow).
+ * The result goes to dest, which may be the caller's output. */
 
 typedef double combo_row[MF__EXPM_LINCOMB_MAX];
 
@@ -880,8 +880,9 @@ mf__expm_choice mf__expm_alpha_choice(int32_t which, mf__expm_choice c, double d
  * (a nonnegative matrix's spectral radius is at least its smallest column
  * sum). For a dense matrix with entries of one size m is near d1 and no
  * candidate gets below c's cost: the |A|^k norms and the estimates (about
- * a product's time at n = 1024) are then skipped, and the choice stays c, as the full computation would leave
- * it. The margin of 1e-6 in E_l covers rounding in the computed norms. */
+ * a product's time at n = 1024) are then skipped, and the choice stays c,
+ * as the full computation would leave it. The margin of 1e-6 in E_l
+ * covers rounding in the computed norms. */
 bool mf__expm_alpha_may_pay(int32_t which, mf__expm_choice c, double d1, double mincol) {
     if (!(mincol > 0.0))
         return true;
