@@ -3,7 +3,8 @@
  *
  * Part 1, at each size (default 16, 64, 256, 512, 1024): mf_expm on a
  * standard normal A scaled to ||A||_1 = 1 (F64 at every size, C128 up to
- * 256), and to ||A||_1 = 10 (F64, up to 512), column-major. The note says
+ * 256), and to ||A||_1 = 10 (F64, up to 512), column-major; sizes given
+ * with --sizes get all four (F64 and C128, ||A||_1 = 1 and 10). The note says
  * what mf_expm_ex reports: approximant family, degree, squarings s and
  * matrix products; the workspace column is the peak heap workspace in
  * units of n^2 elements. Accuracy: the relative residual of the identity
@@ -290,12 +291,17 @@ int main(int argc, char **argv) {
     const int64_t *n;
     const int count = mfb_sizes(&n);
     mfb_section("single calls, random A scaled to ||A||_1 = 1 and 10");
+    /* default sizes: complex up to 256, ||A||_1 = 10 up to 512 (bench/run
+     * stays short); sizes given with --sizes get every row */
+    const bool all = mfb_sizes_given();
     for (int k = 0; k < count; k++) {
         bench_single(n[k], MF_F64, 1.0);
-        if (n[k] <= 256)
+        if (n[k] <= 256 || all)
             bench_single(n[k], MF_C128, 1.0);
-        if (n[k] <= 512)
+        if (n[k] <= 512 || all)
             bench_single(n[k], MF_F64, 10.0);
+        if (all)
+            bench_single(n[k], MF_C128, 10.0);
     }
     mfb_section("small matrices: single calls and batches of F64 members, entries N(0, 1/4)");
     static const int small[] = {3, 4, 8};

@@ -99,34 +99,71 @@ static void test_reference_cases_layouts_in_place(void **state) {
     refdata_free(d);
 }
 
-/* Results do not depend on the layout: packing is exact, so bitwise equal. */
+/* a scaled to ||a||_1 = norm. */
+static void scale_to_norm1(int64_t n, tz *a, double norm) {
+    const double best = tz_norm1(n, a);
+    for (int64_t k = 0; k < n * n; k++)
+        a[k] *= norm / best;
+}
+
+/* mf_expm of a over every layout (and in place): bitwise equal results,
+ * A untouched. */
+static void check_layouts_bitwise(int64_t n, int32_t dt, const tz *a) {
+    tz *ref = NULL;
+    for (int l = 0; l < TL_COUNT; l++)
+        for (int in_place = 0; in_place < 2; in_place++) {
+            tm A = tm_new(n, n, dt, (tlayout)l), E = tm_new(n, n, dt, (tlayout)l);
+            tm_from_dense(&A, a);
+            double *snap = tm_snapshot(&A);
+            if (in_place) {
+                assert_ok(mf_expm(&A.m, &A.m));
+            } else {
+                assert_ok(mf_expm(&A.m, &E.m));
+                assert_true(tm_unchanged(&A, snap));
+            }
+            tz *e = tm_to_dense(in_place ? &A : &E);
+            if (ref == NULL) {
+                ref = e;
+            } else {
+                if (memcmp(ref, e, (size_t)(n * n) * sizeof(tz)) != 0)
+                    fail_msg("n %lld dtype %d layout %s in place %d differs", (long long)n, dt,
+                             tlayout_name((tlayout)l), in_place);
+                free(e);
+            }
+            free(snap);
+            tm_free(&A);
+            tm_free(&E);
+        }
+    free(ref);
+}
+
+/* Results do not depend on the layout: packing is exact, so bitwise equal.
+ * Above n = 16 a column-major A is read in place and a column-major E
+ * written directly (by the evaluation when no squaring follows, by the
+ * last squaring otherwise), other layouts go through packed copies: the
+ * norms cover Taylor 8 (a sixth buffer allocated on the way), 18 without
+ * squarings, 18 with, and powers rebuilt from a scaled copy of A
+ * (||A||_1 = 1e22, too large to fold 2^-s into the coefficients; a
+ * negative diagonal keeps exp(A) finite, in fact tiny). */
 static void test_layouts_bitwise_equal(void **state) {
     (void)state;
     trng r = trng_new(31);
     const int64_t sizes[] = {3, 4, 8, 16, 17, 40};
+    const double norms[] = {0.01, 1.0, 1e22};
     for (int dt = MF_F64; dt <= MF_C128; dt++)
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             const int64_t n = sizes[s];
             tz *a = tz_random(n, n, dt == MF_C128, &r);
-            tz *ref = NULL;
-            for (int l = 0; l < TL_COUNT; l++) {
-                tm A = tm_new(n, n, dt, (tlayout)l), E = tm_new(n, n, dt, (tlayout)l);
-                tm_from_dense(&A, a);
-                double *snap = tm_snapshot(&A);
-                assert_ok(mf_expm(&A.m, &E.m));
-                assert_true(tm_unchanged(&A, snap));
-                tz *e = tm_to_dense(&E);
-                if (ref == NULL)
-                    ref = e;
-                else {
-                    assert_memory_equal(ref, e, (size_t)(n * n) * sizeof(tz));
-                    free(e);
-                }
-                free(snap);
-                tm_free(&A);
-                tm_free(&E);
+            check_layouts_bitwise(n, dt, a);
+            for (size_t q = 0; n > MF__EXPM_SMALL_N && q < sizeof norms / sizeof norms[0]; q++) {
+                tz *b = tz_random(n, n, dt == MF_C128, &r);
+                if (norms[q] > 1e10) /* strongly negative diagonal: exp(A) underflows */
+                    for (int64_t i = 0; i < n; i++)
+                        b[i + i * n] -= 4.0 * (double)n;
+                scale_to_norm1(n, b, norms[q]);
+                check_layouts_bitwise(n, dt, b);
+                free(b);
             }
-            free(ref);
             free(a);
         }
 }
@@ -258,13 +295,7 @@ static void test_info_report(void **state) {
     trng r = trng_new(35);
     const int64_t n = 12;
     tz *a = tz_random(n, n, false, &r);
-    double nrm = 0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        nrm = s > nrm ? s : nrm;
-    }
+    const double nrm = tz_norm1(n, a);
     int last_s = -1;
     for (double target = 0.5; target < 600; target *= 4) {
         tz *b = tz_alloc(n * n);
@@ -369,15 +400,7 @@ static tz *fast_path_matrix(int64_t n, bool cplx, int kind, double norm, trng *r
         for (int64_t i = 0; i < n; i++)
             if (kind == 1)
                 a[i + j * n] *= i < j ? 30.0 : 0.05;
-    double best = 0.0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0.0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        best = s > best ? s : best;
-    }
-    for (int64_t k = 0; k < n * n; k++)
-        a[k] *= norm / best;
+    scale_to_norm1(n, a, norm);
     return a;
 }
 
@@ -562,21 +585,35 @@ static mf_status call_expm(void *p) {
 }
 
 /* Allocation failure at every allocation: general (large n), Hermitian
- * (mf_eigh inside), and no allocation at all for n <= 16. */
+ * (mf_eigh inside), and no allocation at all for n <= 16; then with a
+ * column-major A read in place, where the workspace may grow on the way:
+ * Pade with squarings (a sixth matrix and a scaled copy of A), Taylor 8
+ * (a sixth matrix), and Taylor 18 with powers rebuilt from a scaled copy
+ * (||A||_1 = 1e22), each with E column-major and strided. */
 static void test_allocation_failures(void **state) {
     (void)state;
     trng r = trng_new(38);
     for (int dt = MF_F64; dt <= MF_C128; dt++)
-        for (int kind = 0; kind < 3; kind++) {
+        for (int kind = 0; kind < 9; kind++) {
             const int64_t n = kind == 2 ? 9 : 24;
-            tm A = tm_new(n, n, dt, TL_ROWMAJOR), E = tm_new(n, n, dt, TL_STRIDED);
+            const bool colmajor = kind >= 3;
+            tm A = tm_new(n, n, dt, colmajor ? TL_COLMAJOR : TL_ROWMAJOR),
+               E = tm_new(n, n, dt, kind % 2 == 0 ? TL_COLMAJOR : TL_STRIDED);
             tz *a = tz_random(n, n, dt == MF_C128, &r);
             if (kind == 1)
                 for (int64_t j = 0; j < n; j++)
                     for (int64_t i = 0; i <= j; i++)
                         a[i + j * n] = i == j ? creal(a[j + i * n]) : conj(a[j + i * n]);
+            if (kind == 5 || kind == 6)
+                scale_to_norm1(n, a, 0.01);
+            if (kind >= 7) {
+                for (int64_t i = 0; i < n; i++)
+                    a[i + i * n] -= 4.0 * (double)n;
+                scale_to_norm1(n, a, 1e22);
+            }
             tm_from_dense(&A, a);
-            sweep_ctx c = {&A, &E, kind == 0 ? MF_EXPM_PADE : MF_EXPM_AUTO};
+            const bool pade = kind == 0 || kind == 3 || kind == 4;
+            sweep_ctx c = {&A, &E, pade ? MF_EXPM_PADE : MF_EXPM_AUTO};
             tm *outs[] = {&E};
             mf__alloc_stats_reset();
             const int points = tsweep_alloc_failures(call_expm, &c, outs, 1);
@@ -593,20 +630,85 @@ static void test_allocation_failures(void **state) {
         }
 }
 
-/* Peak workspace of one call, in n^2 elements (the budget is 8). */
+/* Peak workspace of one call, in n^2 elements (the budget is 8): five
+ * matrices (and the norm estimator's n x 2 blocks) for Taylor 15+ / 18 on
+ * a column-major A, one more for the packed copy of a row-major A. */
 static void test_workspace_budget(void **state) {
     (void)state;
     trng r = trng_new(39);
     const int64_t n = 64;
-    for (int dt = MF_F64; dt <= MF_C128; dt++) {
-        tm A = tm_new(n, n, dt, TL_COLMAJOR), E = tm_new(n, n, dt, TL_COLMAJOR);
-        tm_fill_random(&A, &r);
-        mf__alloc_stats_reset();
-        assert_ok(mf_expm(&A.m, &E.m));
-        const double per = (double)mf__alloc_stats_get().peak_bytes / (double)(n * n * mf__elem_size(dt));
-        assert_le(per, 8.0);
-        tm_free(&A), tm_free(&E);
-    }
+    for (int dt = MF_F64; dt <= MF_C128; dt++)
+        for (int l = 0; l < 2; l++) {
+            const tlayout lay = l == 0 ? TL_COLMAJOR : TL_ROWMAJOR;
+            tm A = tm_new(n, n, dt, lay), E = tm_new(n, n, dt, lay);
+            tm_fill_random(&A, &r);
+            mf__alloc_stats_reset();
+            mf_expm_info info;
+            assert_ok(mf_expm_ex(&A.m, &E.m, NULL, &info));
+            assert_true(info.degree == 18 || info.degree == 15);
+            const double per =
+                (double)mf__alloc_stats_get().peak_bytes / (double)(n * n * mf__elem_size(dt));
+            assert_le(per, l == 0 ? 5.5 : 6.5);
+            tm_free(&A), tm_free(&E);
+        }
+}
+
+/* The alpha_p refinement is skipped when the bound || |A|^l ||_1 >= m^l
+ * (m the smallest column sum of |A|) shows that the ell correction leaves
+ * nothing cheaper than the choice by ||A||_1. Checked here against the
+ * refinement itself with exact |A|^k norms (d_3..d_5 by their |A| bounds,
+ * d_2 exact): whenever the test says "cannot pay", the refinement returns
+ * the first choice, for dense, non-normal and nearly diagonal matrices;
+ * and the test does say so for dense ones. */
+static void test_alpha_skip_bound(void **state) {
+    (void)state;
+    trng r = trng_new(40);
+    static const double norms[] = {1.5, 3.0, 10.0, 20.0, 40.0, 80.0, 300.0};
+    int skipped = 0;
+    for (int64_t n = 4; n <= 64; n += 12)
+        for (int kind = 0; kind < 3; kind++)
+            for (size_t q = 0; q < sizeof norms / sizeof norms[0]; q++)
+                for (int32_t fam = MF_EXPM_AUTO; fam <= MF_EXPM_PADE; fam++) {
+                    tz *a = fast_path_matrix(n, false, kind == 1, norms[q], &r);
+                    if (kind == 2) /* weak off-diagonal: small columns beside big ones */
+                        for (int64_t k = 0; k < n * n; k++)
+                            a[k] *= k % (n + 1) == 0 ? (double)(k % 7 + 1) : 0.01;
+                    double *re = malloc(sizeof(double) * (size_t)(n * n + 2 * n)),
+                           *w = malloc(sizeof(double) * (size_t)(n * n + 2 * n));
+                    double d1 = 0.0, mincol = INFINITY;
+                    for (int64_t j = 0; j < n; j++) {
+                        double c = 0.0;
+                        for (int64_t i = 0; i < n; i++)
+                            c += fabs(re[i + j * n] = creal(a[i + j * n]));
+                        d1 = fmax(d1, c);
+                        mincol = fmin(mincol, c);
+                    }
+                    tz *a2 = tz_alloc(n * n);
+                    tz_matmul(n, n, n, a, a, a2);
+                    double n2 = 0.0;
+                    for (int64_t j = 0; j < n; j++) {
+                        double c = 0.0;
+                        for (int64_t i = 0; i < n; i++)
+                            c += cabs(a2[i + j * n]);
+                        n2 = fmax(n2, c);
+                    }
+                    const mf__expm_choice c = mf__expm_cheapest(fam, d1, 0);
+                    double nb[MF__EXPM_MAX_ORDER + 1];
+                    mf__expm_abs_power_norms(n, re, n, d1, mf__expm_abs_kmax(fam), nb, w);
+                    const double known[3] = {INFINITY, INFINITY, INFINITY}; /* |A| bounds only */
+                    const mf__expm_choice got =
+                        mf__expm_alpha_choice(fam, c, d1, sqrt(n2), known, nb);
+                    if (c.s > 0 && !mf__expm_alpha_may_pay(fam, c, d1, mincol)) {
+                        skipped++;
+                        if (got.id != c.id || got.s != c.s)
+                            fail_msg("n %lld kind %d norm %g family %d: refinement (%d, s %d) "
+                                     "beats (%d, s %d) after the bound said it cannot",
+                                     (long long)n, kind, norms[q], fam, got.id, got.s, c.id, c.s);
+                    }
+                    free(re), free(w), free(a), free(a2);
+                }
+    printf("# alpha skip bound: %d skipped\n", skipped);
+    assert_true(skipped >= 20);
 }
 
 int main(void) {
@@ -624,6 +726,7 @@ int main(void) {
         cmocka_unit_test(test_error_paths),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_workspace_budget),
+        cmocka_unit_test(test_alpha_skip_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,17 +19,6 @@
 static const double norm_targets[] = {1e-3, 0.1, 0.5, 1.5, 3.0, 30.0, 300.0};
 #define NTARGETS (sizeof norm_targets / sizeof norm_targets[0])
 
-static double tz_norm1(int64_t n, const tz *a) {
-    double best = 0.0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0.0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        best = s > best ? s : best;
-    }
-    return best;
-}
-
 /* Random n x n matrix scaled to the given 1-norm. */
 static tz *random_with_norm(int64_t n, bool cplx, double norm1, trng *r) {
     tz *a = tz_random(n, n, cplx, r);

@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double tz_norm1(int64_t n, const tz *a) {
-    double best = 0.0;
-    for (int64_t j = 0; j < n; j++) {
-        double s = 0.0;
-        for (int64_t i = 0; i < n; i++)
-            s += cabs(a[i + j * n]);
-        best = s > best ? s : best;
-    }
-    return best;
-}
-
 static tz *random_with_norm(int64_t n, bool cplx, double norm1, trng *r) {
     tz *a = tz_random(n, n, cplx, r);
     const double scale = n > 0 ? norm1 / tz_norm1(n, a) : 1.0;

@@ -40,8 +40,16 @@ extern "C" {
  * exactly after every squaring (Al-Mohy & Higham 2009, sec. 2); symmetric
  * or Hermitian A with n > 16 goes through mf_eigh: V exp(Lambda) V^H.
  *
- * Cost: about (products + s) matrix products of size n. Workspace: at most
- * 7 n^2 elements (heap; none for n <= 16), plus mf_eigh's for Hermitian A.
+ * For n > 16 the linear combinations of the degree 15+ and 18 schemes are
+ * folded into the products (GEMM with beta = 1) or formed several at a time
+ * in one pass over memory, and a column-major A (E) is read (written) in
+ * place rather than through a packed copy.
+ *
+ * Cost: about (products + s) matrix products of size n. Workspace (heap,
+ * none for n <= 16): 5 n^2 elements when A is column-major and the degree
+ * is 15+ or 18 (every ||A||_1 > 0.05 with the default family), 6 n^2 for
+ * other layouts, at most 7 n^2 (other degrees and families), plus mf_eigh's
+ * for Hermitian A and the norm estimator's n x 2 blocks.
  * No heap allocation for n <= 16; no BLAS call for n <= 8.
  *
  * @return MF_OK, MF_EINVAL (NULL or invalid descriptor), MF_EDIM (A not

@@ -51,6 +51,31 @@ bool mf__expm_plain_args(const mf_matrix *A, const mf_matrix *E);
 mf_status mf__expm_packed(const char *fn, int64_t n, bool cplx, double *a, double *work,
                           const mf_expm_options *opt, mf_expm_info *info);
 
+/* Workspace of mf__expm_into for n > MF__EXPM_SMALL_N: five matrices,
+ * all that the schemes used at these sizes by default need. */
+#define MF__EXPM_LARGE_MATS 5
+static inline int64_t mf__expm_large_work_doubles(int64_t n, bool cplx) {
+    return (MF__EXPM_LARGE_MATS * n * n + mf__expm_work_extra(n)) * (cplx ? 2 : 1);
+}
+
+/* exp(a) into out. a: packed n x n (dtype by cplx), finite; overwritten
+ * only if a_writable (the caller's own matrix may be passed read-only when
+ * mf__expm_needs_copy says no). out: packed n x n, may be a, written only
+ * on success; or NULL: *result then points to the result in a or work.
+ * work: mats (MF__EXPM_WORK_MATS, or MF__EXPM_LARGE_MATS when n >
+ * MF__EXPM_SMALL_N) matrices of n^2 elements and mf__expm_work_extra(n)
+ * elements. info must not be NULL. With five matrices, schemes other than
+ * the fused ones (Taylor 15+ and 18) allocate a sixth, and on a read-only
+ * a squarings may need a scaled copy of A allocated too (MF_ENOMEM if that
+ * fails). */
+mf_status mf__expm_into(const char *fn, int64_t n, bool cplx, double *a, bool a_writable,
+                        double *out, double *work, int mats, const mf_expm_options *opt,
+                        mf_expm_info *info, const double **result);
+
+/* Does mf__expm_into need a writable a for this matrix and these options
+ * (closed forms, diagonal, lower triangular and Hermitian input)? */
+bool mf__expm_needs_copy(int64_t n, bool cplx, const double *a, const mf_expm_options *opt);
+
 /* The "exp(A) has entries beyond the double range" failure. */
 mf_status mf__expm_overflow(const char *fn, int64_t n);
 
@@ -112,6 +137,10 @@ int mf__expm_alpha_min_saving(int64_t n);
 int mf__expm_abs_kmax(int32_t family);
 mf__expm_choice mf__expm_alpha_choice(int32_t family, mf__expm_choice c, double d1, double d2,
                                       const double *known, const double *nb);
+/* Can mf__expm_alpha_choice return anything cheaper than c, whatever
+ * d2..d5? False only when the ell correction alone rules it out, judged
+ * from d1 = ||A||_1 and mincol, the smallest column sum of |A|. */
+bool mf__expm_alpha_may_pay(int32_t family, mf__expm_choice c, double d1, double mincol);
 
 /* ------------------------------------------------------------------ */
 /* Small sizes (expm_small.c)                                          */
@@ -128,6 +157,18 @@ void mf__expm_mm_small(int n, const double *a, const double *b, double *c);
 #define MF__EXPM_LINCOMB_MAX 8
 void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
                       const double *const *m);
+
+/* out[o] = sum_k c[o][k] m[k] for o < nout <= MF__EXPM_MULTI_OUT_MAX over
+ * len doubles, all from one read of the terms (count <=
+ * MF__EXPM_LINCOMB_MAX); an output may be one of the terms (element by
+ * element every term is read before any output is written). Vectorized,
+ * fused multiply-adds, two threads for large len like mf__expm_lincomb. */
+#define MF__EXPM_MULTI_OUT_MAX 6
+void mf__expm_lincomb_multi(int64_t len, int nout, double *const *out, int count,
+                            const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m);
+
+/* max |m[e]| over len doubles, +Inf if some entry is Inf or NaN. */
+double mf__expm_max_abs(int64_t len, const double *m);
 
 /* nb[k] = || |A|^k ||_1 / d1^k, k = 1..kmax, of the n x n matrix a (column
  * stride lda, real), d1 = ||A||_1 > 0. work: n^2 + 2n doubles. */

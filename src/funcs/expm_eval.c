@@ -93,16 +93,90 @@ static inline double abs_at(const xctx *x, const double *m, int64_t k) {
     return x->cplx ? hypot(m[2 * k], m[2 * k + 1]) : fabs(m[k]);
 }
 
-/* ||M||_1: the largest column sum of moduli (columns are contiguous here). */
-static double norm1(const xctx *x, const double *m) {
-    double best = 0.0;
-    for (int64_t j = 0; j < x->n; j++) {
-        double s = 0.0;
-        for (int64_t i = 0; i < x->n; i++)
-            s += abs_at(x, m, i + j * x->n);
-        best = s > best ? s : best;
+/* Sum of the moduli of column j, in row order. */
+static double column_sum(const xctx *x, const double *m, int64_t j) {
+    double s = 0.0;
+    for (int64_t i = 0; i < x->n; i++)
+        s += abs_at(x, m, i + j * x->n);
+    return s;
+}
+
+/* The same for BLAS sizes, faster: eight partial sums of |re| (they
+ * vectorize), complex moduli as sqrt(re^2 + im^2) instead of a hypot call
+ * each (at n = 1024 those calls cost a fifth of a product). A column
+ * whose squares could leave the normal range goes back to column_sum. */
+static double column_sum_large(const xctx *x, const double *m, int64_t j) {
+    const int64_t n = x->n;
+    if (!x->cplx) {
+        const double *c = m + j * n;
+        double p[8] = {0};
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++)
+                p[k] += fabs(c[i + k]);
+        double s = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+        for (; i < n; i++)
+            s += fabs(c[i]);
+        return s;
     }
+    const double *c = m + 2 * j * n;
+    double s = 0.0, big = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        const double q = c[2 * i] * c[2 * i] + c[2 * i + 1] * c[2 * i + 1];
+        s += sqrt(q);
+        big = q > big ? q : big;
+    }
+    return s >= 0x1p-400 && big <= 0x1p1000 ? s : column_sum(x, m, j);
+}
+
+/* ||M||_1: the largest column sum of moduli (columns are contiguous
+ * here); *mincol gets the smallest (0 below BLAS sizes, where it is not
+ * used). */
+static double norm1_min(const xctx *x, const double *m, double *mincol) {
+    double best = 0.0, least = INFINITY;
+    *mincol = 0.0;
+    if (x->n <= MF__EXPM_SMALL_N) {
+        for (int64_t j = 0; j < x->n; j++) {
+            double s = 0.0;
+            for (int64_t i = 0; i < x->n; i++)
+                s += abs_at(x, m, i + j * x->n);
+            best = s > best ? s : best;
+        }
+        return best;
+    }
+    for (int64_t j = 0; j < x->n; j++) {
+        const double s = column_sum_large(x, m, j);
+        best = s > best ? s : best;
+        least = s < least ? s : least;
+    }
+    *mincol = least;
     return best;
+}
+
+static double norm1(const xctx *x, const double *m) {
+    double least;
+    return norm1_min(x, m, &least);
+}
+
+/* c = alpha a b + beta c, beta 0 or 1 (c distinct from a and b): with
+ * beta = 1 a linear-combination term rides along in the product instead of
+ * taking a pass of its own. BLAS sizes only (n > MF__EXPM_SMALL_N); alpha
+ * is a power of two, which scales exactly. */
+static void gemm(xctx *x, double alpha, const double *a, const double *b, double beta, double *c) {
+    const int n = (int)x->n;
+    x->products++;
+    if (x->cplx) {
+        const double al[2] = {alpha, 0.0}, be[2] = {beta, 0.0};
+        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, al, a, n, b, n, be, c, n);
+    } else {
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, alpha, a, n, b, n, beta, c, n);
+    }
+}
+
+static void add_identity(const xctx *x, double *m, double d) {
+    const int64_t step = (x->n + 1) * (x->cplx ? 2 : 1);
+    for (int64_t i = 0; i < x->n; i++)
+        m[i * step] += d;
 }
 
 /* out = sum_k c[k] M[k] + d I. out may be one of the M[k]: that term is
@@ -111,9 +185,7 @@ static double norm1(const xctx *x, const double *m) {
 static void lincomb(const xctx *x, double *out, int count, const double *c,
                     const double *const *m, double d) {
     mf__expm_lincomb(x->len, out, count, c, m);
-    const int64_t step = (x->n + 1) * (x->cplx ? 2 : 1);
-    for (int64_t i = 0; i < x->n; i++)
-        out[i * step] += d;
+    add_identity(x, out, d);
 }
 
 static void scale(const xctx *x, double *m, double f) {
@@ -371,15 +443,23 @@ static const double pade13[] = {64764752532480000., 32382376266240000., 77717703
                                 670442572800., 33522128640., 1323241920., 40840800., 960960.,
                                 16380., 182., 1.};
 
-/* Workspace: a holds A (scaled), w[0..5] are n^2 matrices; pw[k] = A^k when
- * known (k <= 6). */
+/* Workspace: a holds A, writable (and then scaled in place) only when
+ * a_writable; w[0..5] are n^2 matrices; pw[k] = A^k when known (k <= 6),
+ * scaled by 2^-s once s is chosen, or (fused evaluations) unscaled with
+ * the scale folded into the coefficients. out: where the result goes
+ * (may be a), or NULL to leave it in workspace. own: a scaled copy of A
+ * allocated on the way (freed by the driver). */
 typedef struct state {
     xctx x;
     double *a;
+    bool a_writable;
+    double *out;
     double *w[MF__EXPM_WORK_MATS];
     double *extra;
+    double *own;
     const double *pw[7];
     double pnorm[7]; /* ||A^k||_1 when known, else -1 */
+    double mincol;   /* the smallest column sum of |A| */
 } state;
 
 /* Evaluate scheme id at the (scaled) powers; returns the buffer holding the
@@ -537,6 +617,96 @@ static double *eval_t18_bbc(state *st) {
     lincomb(x, u, 7, (const double[]){1.0, b[1][1], b[1][2], b[1][3], b[1][4], c, b[3][0]}, PT,
             b[1][0] + 1.0);
     return u;
+}
+
+/* ------------------------------------------------------------------ */
+/* The same schemes at BLAS sizes: fewer passes over memory            */
+/* ------------------------------------------------------------------ */
+
+/* Above MF__EXPM_SMALL_N a linear combination is a pass over n^2 (or
+ * 2 n^2) doubles in memory, each a measurable fraction of a product at
+ * n = 1024 (eight of them cost about a GEMM). These evaluations of the
+ * same polynomials (a different rounding order, the same accuracy) take
+ * fewer: every combination that feeds a product's sum rides in the
+ * product (GEMM with beta = 1), the combinations built from the same
+ * powers are formed in one pass, and outputs overwrite powers that are
+ * no longer needed, so the schemes need five n^2 workspaces. The identity
+ * term is still added last, after the final product: put into the
+ * product's C it would round the diagonal twice at magnitude 1 (errors 3
+ * to 50 times larger at ||A||_1 <= 1 in the n = 20 reference cases). The
+ * powers are left unscaled: the 2^-s of the scaling goes into the
+ * coefficients (sg[k] = 2^-sk multiplies every A^k term) and into the
+ * alpha of the products, all exact powers of two, so the values equal
+ * those from a scaled A (the caller checks that no power can overflow).
+ * The result goes to dest, which may be the caller's output. */
+
+typedef double combo_row[MF__EXPM_LINCOMB_MAX];
+
+static void combos(const xctx *x, int nout, double *const *out, int count, const combo_row *c,
+                   const double *const *m) {
+    mf__expm_lincomb_multi(x->len, nout, out, count, c, m);
+}
+
+/* Bader, Blanes & Casas' degree 18 as in eval_t18_bbc, with
+ * P = {A, A2, A3, A6}: one pass forms B0, B4 and the P parts of X, Y and
+ * B1; X = B0 B4 + X0 in the product; one pass forms Y = Y0 + X and
+ * W = B1 + c X + b30 Y; T18 = Y X + W in the last product, + I. Buffers:
+ * w0 = A2 -> Y, w1 = A3 -> B1 part, w2 = A6 -> X, w3 = B0, w4 = B4. */
+static void eval_t18_fused(state *st, const double sg[7], double *dest) {
+    xctx *x = &st->x;
+    const double(*b)[5] = mf__expm_t18_b;
+    ensure_a3(st);
+    double *A2 = st->w[0], *A3 = st->w[1], *A6 = st->w[2], *B0 = st->w[3], *B4 = st->w[4];
+    gemm(x, 1.0, A3, A3, 0.0, A6);
+    const double *P[] = {st->pw[1], A2, A3, A6};
+    const int pk[] = {1, 2, 3, 6};
+    combo_row c[5];
+    const int rows[] = {0, 4, 3, 2, 1}; /* B0, B4, X0, Y0, B1 (identity parts apart) */
+    for (int o = 0; o < 5; o++)
+        for (int k = 0; k < 4; k++)
+            c[o][k] = b[rows[o]][k + 1] * sg[pk[k]];
+    double *const out1[] = {B0, B4, A6, A2, A3};
+    combos(x, 5, out1, 4, (const combo_row *)c, P); /* A6 = X0, A2 = Y0, A3 = B1 - b10 I */
+    gemm(x, 1.0, B0, B4, 1.0, A6); /* X */
+    const double cx = b[2][0] + b[3][0], b30 = b[3][0];
+    const combo_row c2[] = {{1.0, 0.0, 1.0}, {b30, 1.0, cx + b30}};
+    const double *in2[] = {A2, A3, A6};
+    double *const out2[] = {A2, dest};
+    combos(x, 2, out2, 3, c2, in2); /* Y; W = B1 - b10 I + c X + b30 (Y0 + X) */
+    gemm(x, 1.0, A2, A6, 1.0, dest); /* Y X + W */
+    add_identity(x, dest, b[1][0] + 1.0); /* last, rounded once (see eval_t18_bbc) */
+}
+
+/* Sastre's 15+ as in eval_t15_sid: y0 = A2 (c1 A + c0 A2); one pass forms
+ * both factors of y1 and its remainder, y1 = L R + Z in the product; one
+ * pass forms both factors of T and its remainder F, T = L2 R2 + F.
+ * Buffers: w0 = A2, w1 = t -> L -> L2, w2 = y0, w3 = R -> R2, w4 = Z -> y1. */
+static void eval_t15_fused(state *st, const double sg[7], double *dest) {
+    xctx *x = &st->x;
+    const double *c = mf__expm_s15_c, *A = st->pw[1];
+    double *A2 = st->w[0], *t = st->w[1], *y0 = st->w[2], *r = st->w[3], *y1 = st->w[4];
+    const double s1 = sg[1], s2 = sg[2];
+    const double *m[] = {A, A2};
+    lincomb(x, t, 2, (const double[]){c[1] * s1, c[0] * s2}, m, 0.0);
+    gemm(x, s2, A2, t, 0.0, y0);
+    const double *in1[] = {y0, A2, A};
+    const combo_row c1[] = {{1.0, c[2] * s2, c[3] * s1}, {1.0, c[4] * s2, 0.0},
+                            {c[5], c[6] * s2, 0.0}};
+    double *const out1[] = {t, r, y1};
+    combos(x, 3, out1, 3, c1, in1);
+    gemm(x, 1.0, t, r, 1.0, y1); /* y1 */
+    const double *in2[] = {y1, y0, A2, A};
+    const combo_row c2[] = {{1.0, 0.0, c[7] * s2, c[8] * s1}, {1.0, c[9], 0.0, c[10] * s1},
+                            {c[11], c[12], c[13] * s2, c[14] * s1}};
+    double *const out2[] = {t, r, dest};
+    combos(x, 3, out2, 4, c2, in2);
+    gemm(x, 1.0, t, r, 1.0, dest);
+    add_identity(x, dest, c[15]); /* last: the 1 of exp(A) rounded once */
+}
+
+/* The schemes with a fused evaluation, at BLAS sizes. */
+static bool has_fused(const xctx *x, mf__expm_scheme_id id) {
+    return x->n > MF__EXPM_SMALL_N && (id == MF__S_T18_BBC || id == MF__S_T15_SID);
 }
 
 /* Pade [m/m] (Al-Mohy & Higham 2009, Alg. 5.1, lines 3-6 and 17-23):
@@ -742,11 +912,39 @@ mf__expm_choice mf__expm_alpha_choice(int32_t which, mf__expm_choice c, double d
     return scheme_cost3(r.id, r.s) < scheme_cost3(c.id, c.s) ? r : c;
 }
 
+/* Can the refinement by alpha_p end cheaper than c at all? Whatever eta
+ * it finds, the ell correction of mf__expm_alpha_choice leaves a
+ * candidate of order l with at least E_l / (l - 1) squarings, where
+ * E_l = log2(lead) + log2 || |A|^l ||_1 - log2 d1 - log2 u; and
+ * || |A|^l ||_1 >= rho(|A|)^l >= m^l for m the smallest column sum of |A|
+ * (a nonnegative matrix's spectral radius is at least its smallest column
+ * sum). For a dense matrix with entries of one size m is near d1 and no
+ * candidate gets below c's cost: the |A|^k norms and the estimates (about
+ * a product's time at n = 1024) are then skipped, and the choice stays c,
+ * as the full computation would leave it. The margin of 1e-6 in E_l
+ * covers rounding in the computed norms. */
+bool mf__expm_alpha_may_pay(int32_t which, mf__expm_choice c, double d1, double mincol) {
+    if (!(mincol > 0.0))
+        return true;
+    const family fam = family_of(which);
+    const double lm = log2(mincol), base = -log2(d1) - log2(MF_U64) - 1e-6;
+    for (int i = 0; i < fam.count; i++) {
+        const mf__expm_scheme *sc = &mf__expm_schemes[fam.ids[i]];
+        if (sc->order < ORDER_FOR_ALPHA4)
+            continue;
+        const double e = log2(sc->lead) + sc->order * lm + base;
+        const int s_min = e > 0.0 ? (int)ceil(e / (sc->order - 1)) : 0;
+        if (scheme_cost3(fam.ids[i], s_min) < scheme_cost3(c.id, c.s))
+            return true;
+    }
+    return false;
+}
+
 /* nb[k] = || |A|^k ||_1 / ||A||_1^k for k = 1..kmax (expm_small.c). Real
- * A directly, complex A through |A|. Before evaluation w2..w5 are free:
- * |A| goes to w2, and the n^2 + 2n doubles of work to w4 (spilling into
- * w5 when real: the w[] are contiguous). n >= 2 here (1 x 1 is a closed
- * form). */
+ * A directly, complex A through |A|. Before evaluation w2..w4 are free:
+ * |A| goes to w2, and the n^2 + 2n doubles of work to w4 (spilling, when
+ * real, into what follows it: w5, or the extra doubles when there is no
+ * w5). n >= 2 here (1 x 1 is a closed form). */
 static void abs_power_norms(state *st, int kmax, double *nb) {
     const xctx *x = &st->x;
     const int64_t n = x->n;
@@ -787,6 +985,10 @@ static mf_status choose(const char *fn, state *st, int32_t which, choice c, choi
         return MF_OK;
     const double d2 = sqrt(power_norm(st, 2));
     if (!mf__expm_alpha_may_help(which, c, d2, mf__expm_alpha_min_saving(st->x.n)))
+        return MF_OK;
+    /* (for n <= MF__EXPM_SMALL_N the bound rarely decides: the norms are
+     * cheaper than a test that fails) */
+    if (st->x.n > MF__EXPM_SMALL_N && !mf__expm_alpha_may_pay(which, c, d1, st->mincol))
         return MF_OK;
     double nb[MF__EXPM_MAX_ORDER + 1], known[3];
     abs_power_norms(st, mf__expm_abs_kmax(which), nb);
@@ -917,8 +1119,9 @@ mf_status mf__expm_overflow(const char *fn, int64_t n) {
 }
 
 /* Hermitian A = V Lambda V^H: exp(A) = W W^H with W = V exp(Lambda/2),
- * exactly Hermitian and positive definite. */
-static mf_status expm_hermitian(const char *fn, state *st) {
+ * exactly Hermitian and positive definite. Overwrites a (writable here);
+ * the result is left in w0. */
+static mf_status expm_hermitian(const char *fn, state *st, double **result) {
     xctx *x = &st->x;
     const int64_t n = x->n;
     const int32_t dt = x->cplx ? MF_C128 : MF_F64;
@@ -950,7 +1153,7 @@ static mf_status expm_hermitian(const char *fn, state *st) {
             set(x, r, j, i, conj(get(x, r, i, j)));
     if (!all_finite(x, r))
         return mf__expm_overflow(fn, n);
-    memcpy(st->a, r, (size_t)x->len * sizeof(double));
+    *result = r;
     return MF_OK;
 }
 
@@ -960,21 +1163,125 @@ static void expm_diagonal(state *st) {
         set(x, st->a, i, i, zexp(x->cplx, get(x, st->a, i, i)));
 }
 
-/* Scaling and squaring on st->a (general or upper (quasi-)triangular). */
+/* The buffers an evaluation needs beyond w0..w4, allocated here when the
+ * caller did not provide them (mf_expm's large path provides five
+ * matrices: the fused evaluations use no more): w5 for the other schemes,
+ * and a buffer for 2^-s A when A must be scaled and a is the caller's (w5
+ * beside a fused evaluation, which leaves it free). *scaled gets that
+ * buffer, or a itself when writable. */
+static mf_status more_buffers(const char *fn, state *st, bool fused, bool scale_a,
+                              double **scaled) {
+    const bool copy = scale_a && !st->a_writable;
+    const int want = (st->w[5] == NULL && (!fused || copy)) + (copy && !fused);
+    if (want > 0) {
+        st->own = mf__alloc_array(want * st->x.len, sizeof(double));
+        if (st->own == NULL)
+            return mf__fail(MF_ENOMEM, fn, "cannot allocate workspace for %lld x %lld",
+                            (long long)st->x.n, (long long)st->x.n);
+    }
+    double *next = st->own;
+    if (st->w[5] == NULL && (!fused || copy)) {
+        st->w[5] = next;
+        next = next + st->x.len;
+    }
+    *scaled = !copy ? st->a : fused ? st->w[5] : next;
+    return MF_OK;
+}
+
+/* Can the powers stay unscaled with 2^-s folded into the coefficients
+ * (fused evaluations)? Yes while A^6 and the coefficients 2^-6s stay far
+ * inside the double range. */
+static bool fold_scaling(double norm1a, int s) { return norm1a <= 0x1p64 && s <= 100; }
+
+/* Scale A and its held powers by 2^-s (Al-Mohy & Higham 2009, Alg. 5.1):
+ * A in place, or into as when a is the caller's. Powers of a huge A may
+ * have overflowed; they are rebuilt from the scaled A then. */
+static void scale_powers(state *st, int s, double *as) {
+    xctx *x = &st->x;
+    const double f = ldexp(1.0, -s);
+    if (as == st->pw[1]) {
+        scale(x, as, f);
+    } else {
+        const double *m[] = {st->pw[1]};
+        mf__expm_lincomb(x->len, as, 1, (const double[]){f}, m);
+        st->pw[1] = as;
+    }
+    const bool rebuild = s > 300 || !all_finite(x, st->w[0]) ||
+                         (st->pw[3] != NULL && !all_finite(x, st->w[1]));
+    if (rebuild) {
+        mm(x, as, as, st->w[0]);
+        if (st->pw[3] != NULL)
+            mm(x, st->w[0], as, st->w[1]);
+    } else {
+        scale(x, st->w[0], f * f);
+        if (st->pw[3] != NULL)
+            scale(x, st->w[1], f * f * f);
+    }
+}
+
+/* Where the approximant's value goes: straight to the output when nothing
+ * can fail after it is written (no squarings, and ||A||_1 small enough
+ * that no quantity of the evaluation can overflow), else workspace. */
+static double *eval_dest(const state *st, bool triangular, int s, mf__expm_scheme_id id) {
+    if (st->out != NULL && !triangular && s == 0 && st->pnorm[1] <= 8.0)
+        return st->out;
+    return id == MF__S_T18_BBC ? st->w[1] : st->w[0];
+}
+
+/* The squarings, X -> X^2 s times, ping-ponging between X and a free
+ * buffer (w3 or w4: free once evaluation is over), with the exact
+ * recomputation for triangular A. At BLAS sizes the last one writes to
+ * the output directly when ||X||_max bounds it below overflow
+ * (|(X^2)_ij| <= 2 n max|x|^2 for complex entries, n max|x|^2 for real),
+ * saving a copy. Returns the buffer holding the result. */
+static mf_status square(const char *fn, state *st, int s, double sigma, bool triangular,
+                        double *X, double **result) {
+    xctx *x = &st->x;
+    double *Y = X == st->w[3] ? st->w[4] : st->w[3];
+    for (int j = 1; j <= s; j++) {
+        if (j == s && st->out != NULL && !triangular && x->n > MF__EXPM_SMALL_N) {
+            const double big = mf__expm_max_abs(x->len, X);
+            if (!(big < INFINITY))
+                return mf__expm_overflow(fn, x->n);
+            if (2.0 * (double)x->n * big * big <= 0x1p1000) {
+                mm(x, X, X, st->out);
+                *result = st->out;
+                return MF_OK;
+            }
+        }
+        mm(x, X, X, Y);
+        double *t = X;
+        X = Y;
+        Y = t;
+        if (triangular)
+            recompute_blocks(st, st->pw[1], ldexp(sigma, j), X);
+        if (!all_finite(x, X))
+            return mf__expm_overflow(fn, x->n);
+    }
+    if (s == 0 && X != st->out && !all_finite(x, X))
+        return mf__expm_overflow(fn, x->n);
+    *result = X;
+    return MF_OK;
+}
+
+/* Scaling and squaring (general or upper (quasi-)triangular A); the
+ * result is left in *result (st->out or workspace). */
 static mf_status scaling_squaring(const char *fn, state *st, int32_t which, bool triangular,
-                                  mf_expm_info *info) {
+                                  mf_expm_info *info, double **result) {
     xctx *x = &st->x;
     for (int k = 0; k < 7; k++) {
         st->pw[k] = NULL;
         st->pnorm[k] = -1.0;
     }
     st->pw[1] = st->a;
-    st->pnorm[1] = norm1(x, st->a);
+    st->pnorm[1] = norm1_min(x, st->a, &st->mincol);
     info->norm1 = st->pnorm[1];
     if (st->pnorm[1] == 0.0) { /* exp(0) = I */
-        memset(st->a, 0, (size_t)x->len * sizeof(double));
-        lincomb(x, st->a, 0, NULL, NULL, 1.0);
+        double *r = st->out != NULL ? st->out : st->w[0];
+        memset(r, 0, (size_t)x->len * sizeof(double));
+        add_identity(x, r, 1.0);
         info->eta = 0.0;
+        *result = r;
         return MF_OK;
     }
     /* A2 is needed by every scheme but T1; A3 by BBC's 12 and 18 */
@@ -1000,106 +1307,140 @@ static mf_status scaling_squaring(const char *fn, state *st, int32_t which, bool
     info->degree = mf__expm_schemes[id].degree;
     info->squarings = s;
     info->solves = mf__expm_schemes[id].solves;
-    if (s > 0) {
-        /* Scaling by a power of two is exact; powers of a huge A may have
-         * overflowed, so rebuild them from the scaled A instead. */
-        const double f = ldexp(1.0, -s);
-        scale(x, st->a, f);
-        const bool rebuild = s > 300 || !all_finite(x, st->w[0]) ||
-                             (st->pw[3] != NULL && !all_finite(x, st->w[1]));
-        if (rebuild) {
-            mm(x, st->a, st->a, st->w[0]);
-            if (st->pw[3] != NULL)
-                mm(x, st->w[0], st->a, st->w[1]);
-        } else {
-            scale(x, st->w[0], f * f);
-            if (st->pw[3] != NULL)
-                scale(x, st->w[1], f * f * f);
-        }
-    }
+    const bool fused = has_fused(x, id);
+    const bool fold = s > 0 && fused && fold_scaling(st->pnorm[1], s);
+    const double sigma = fold ? ldexp(1.0, -s) : 1.0; /* folded into the coefficients */
+    double *as = NULL;
+    if ((r0 = more_buffers(fn, st, fused, s > 0 && !fold, &as)) != MF_OK)
+        return r0;
+    if (s > 0 && !fold)
+        scale_powers(st, s, as);
     double *X = NULL;
-    mf_status r = eval_scheme(st, id, &X);
-    if (r == MF_EOVERFLOW)
-        return mf__expm_overflow(fn, x->n);
-    if (r != MF_OK)
-        return r;
-    if (triangular)
-        recompute_blocks(st, st->a, 1.0, X);
-    /* squaring ping-pongs between X and a free buffer (w3/w4 are free now
-     * that evaluation is over; X is w3, w4 or w5) */
-    double *Y = X == st->w[3] ? st->w[4] : st->w[3];
-    for (int j = 1; j <= s; j++) {
-        mm(x, X, X, Y);
-        double *t = X;
-        X = Y;
-        Y = t;
-        if (triangular)
-            recompute_blocks(st, st->a, ldexp(1.0, j), X);
-        if (!all_finite(x, X))
+    if (fused) {
+        double sg[7] = {1.0};
+        for (int k = 1; k < 7; k++)
+            sg[k] = sg[k - 1] * sigma;
+        X = eval_dest(st, triangular, s, id);
+        if (id == MF__S_T18_BBC)
+            eval_t18_fused(st, sg, X);
+        else
+            eval_t15_fused(st, sg, X);
+    } else {
+        mf_status r = eval_scheme(st, id, &X);
+        if (r == MF_EOVERFLOW)
             return mf__expm_overflow(fn, x->n);
+        if (r != MF_OK)
+            return r;
     }
-    if (!all_finite(x, X))
-        return mf__expm_overflow(fn, x->n);
-    memcpy(st->a, X, (size_t)x->len * sizeof(double));
-    return MF_OK;
+    if (triangular)
+        recompute_blocks(st, st->pw[1], sigma, X);
+    return square(fn, st, s, sigma, triangular, X, result);
+}
+
+/* The driver behind mf__expm_packed and mf_expm's large-matrix path. */
+static mf_status expm_run(const char *fn, state *st, const mf_expm_options *opt,
+                          mf_expm_info *info, double **result) {
+    const int64_t n = st->x.n;
+    const bool cplx = st->x.cplx;
+    double *a = st->a;
+    const int32_t which = opt != NULL ? opt->scheme : MF_EXPM_AUTO;
+    const bool detect_structure = opt == NULL || opt->structure == 0;
+    mf_status r = MF_OK;
+    *result = a;
+    structure sh = detect_structure ? detect(&st->x, a) : ST_GENERAL;
+    if (n <= 2 && detect_structure && sh != ST_DIAGONAL) {
+        zdouble o[4];
+        if (n == 1)
+            o[0] = zexp(cplx, get(&st->x, a, 0, 0));
+        else
+            expm_2x2(cplx, get(&st->x, a, 0, 0), get(&st->x, a, 0, 1), get(&st->x, a, 1, 0),
+                     get(&st->x, a, 1, 1), o);
+        for (int k = 0; k < (int)(n * n); k++)
+            set(&st->x, a, k % n, k / n, o[k]); /* o is column-major */
+        info->method = MF_EXPM_METHOD_CLOSED_FORM;
+        info->norm1 = info->eta = NAN;
+        return all_finite(&st->x, a) ? MF_OK : mf__expm_overflow(fn, n);
+    }
+    switch (sh) {
+    case ST_DIAGONAL:
+        info->method = MF_EXPM_METHOD_DIAGONAL;
+        expm_diagonal(st);
+        r = all_finite(&st->x, a) ? MF_OK : mf__expm_overflow(fn, n);
+        break;
+    case ST_HERMITIAN:
+        info->method = MF_EXPM_METHOD_HERMITIAN;
+        r = expm_hermitian(fn, st, result);
+        break;
+    case ST_LOWER: {
+        info->method = MF_EXPM_METHOD_TRIANGULAR;
+        double *out = st->out;
+        st->out = NULL; /* the result is transposed back in workspace */
+        transpose_in_place(&st->x, a); /* exp(A^T) = exp(A)^T */
+        r = scaling_squaring(fn, st, which, true, info, result);
+        if (r == MF_OK)
+            transpose_in_place(&st->x, *result);
+        st->out = out;
+        break;
+    }
+    case ST_UPPER:
+    case ST_QUASI_UPPER:
+        info->method = MF_EXPM_METHOD_TRIANGULAR;
+        r = scaling_squaring(fn, st, which, true, info, result);
+        break;
+    default:
+        info->method = MF_EXPM_METHOD_SCALING_SQUARING;
+        r = scaling_squaring(fn, st, which, false, info, result);
+    }
+    info->products = st->x.products;
+    return r;
+}
+
+static void state_init(state *st, int64_t n, bool cplx, double *a, bool a_writable, double *out,
+                       double *work, int mats) {
+    st->x = (xctx){n, cplx, n * n * (cplx ? 2 : 1), 0};
+    st->a = a;
+    st->a_writable = a_writable;
+    st->out = out;
+    st->own = NULL;
+    for (int k = 0; k < MF__EXPM_WORK_MATS; k++)
+        st->w[k] = k < mats ? work + k * st->x.len : NULL;
+    st->extra = work + mats * st->x.len;
+}
+
+mf_status mf__expm_into(const char *fn, int64_t n, bool cplx, double *a, bool a_writable,
+                        double *out, double *work, int mats, const mf_expm_options *opt,
+                        mf_expm_info *info, const double **result) {
+    memset(info, 0, sizeof *info);
+    *result = NULL;
+    if (n == 0)
+        return MF_OK;
+    state st;
+    state_init(&st, n, cplx, a, a_writable, out, work, mats);
+    double *r = NULL;
+    mf_status status = expm_run(fn, &st, opt, info, &r);
+    const bool in_own = st.own != NULL && r == st.w[5] && st.w[5] == st.own;
+    double *keep = out != NULL ? out : in_own ? st.w[0] : r; /* own is freed below */
+    if (status == MF_OK && keep != r)
+        memcpy(keep, r, (size_t)st.x.len * sizeof(double));
+    r = keep;
+    if (status == MF_OK)
+        *result = r;
+    mf__free(st.own);
+    return status;
+}
+
+bool mf__expm_needs_copy(int64_t n, bool cplx, const double *a, const mf_expm_options *opt) {
+    if (opt != NULL && opt->structure != 0)
+        return false;
+    const xctx x = {n, cplx, n * n * (cplx ? 2 : 1), 0};
+    const structure sh = detect(&x, a);
+    return n <= 2 || sh == ST_DIAGONAL || sh == ST_LOWER || sh == ST_HERMITIAN;
 }
 
 mf_status mf__expm_packed(const char *fn, int64_t n, bool cplx, double *a, double *work,
                           const mf_expm_options *opt, mf_expm_info *info) {
     mf_expm_info local;
-    if (info == NULL)
-        info = &local;
-    memset(info, 0, sizeof *info);
-    state st;
-    st.x = (xctx){n, cplx, n * n * (cplx ? 2 : 1), 0};
-    st.a = a;
-    for (int k = 0; k < MF__EXPM_WORK_MATS; k++)
-        st.w[k] = work + k * st.x.len;
-    st.extra = work + MF__EXPM_WORK_MATS * st.x.len;
-    const int32_t which = opt != NULL ? opt->scheme : MF_EXPM_AUTO;
-    const bool detect_structure = opt == NULL || opt->structure == 0;
-    mf_status r = MF_OK;
-    if (n == 0)
-        return MF_OK;
-    structure sh = detect_structure ? detect(&st.x, a) : ST_GENERAL;
-    if (n <= 2 && detect_structure && sh != ST_DIAGONAL) {
-        zdouble o[4];
-        if (n == 1)
-            o[0] = zexp(cplx, get(&st.x, a, 0, 0));
-        else
-            expm_2x2(cplx, get(&st.x, a, 0, 0), get(&st.x, a, 0, 1), get(&st.x, a, 1, 0),
-                     get(&st.x, a, 1, 1), o);
-        for (int k = 0; k < (int)(n * n); k++)
-            set(&st.x, a, k % n, k / n, o[k]); /* o is column-major */
-        info->method = MF_EXPM_METHOD_CLOSED_FORM;
-        info->norm1 = info->eta = NAN;
-        return all_finite(&st.x, a) ? MF_OK : mf__expm_overflow(fn, n);
-    }
-    switch (sh) {
-    case ST_DIAGONAL:
-        info->method = MF_EXPM_METHOD_DIAGONAL;
-        expm_diagonal(&st);
-        r = all_finite(&st.x, a) ? MF_OK : mf__expm_overflow(fn, n);
-        break;
-    case ST_HERMITIAN:
-        info->method = MF_EXPM_METHOD_HERMITIAN;
-        r = expm_hermitian(fn, &st);
-        break;
-    case ST_LOWER:
-        info->method = MF_EXPM_METHOD_TRIANGULAR;
-        transpose_in_place(&st.x, a); /* exp(A^T) = exp(A)^T */
-        r = scaling_squaring(fn, &st, which, true, info);
-        transpose_in_place(&st.x, a);
-        break;
-    case ST_UPPER:
-    case ST_QUASI_UPPER:
-        info->method = MF_EXPM_METHOD_TRIANGULAR;
-        r = scaling_squaring(fn, &st, which, true, info);
-        break;
-    default:
-        info->method = MF_EXPM_METHOD_SCALING_SQUARING;
-        r = scaling_squaring(fn, &st, which, false, info);
-    }
-    info->products = st.x.products;
-    return r;
+    const double *result;
+    return mf__expm_into(fn, n, cplx, a, true, a, work, MF__EXPM_WORK_MATS, opt,
+                         info != NULL ? info : &local, &result);
 }

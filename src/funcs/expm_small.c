@@ -295,6 +295,91 @@ ALWAYS_INLINE void lincomb_body(int64_t len, double *out, int count, const doubl
     }
 }
 
+/* Several outputs from one read of the terms: per chunk all terms are
+ * loaded before any output is stored, so an output may be one of the
+ * terms (element by element, nothing is read after it is overwritten).
+ * out[o] = sum_k c[o][k] m[k] in term order. With count and nout
+ * constants after inlining (multi_shapes) the chunk's terms and sums stay
+ * in registers; with runtime ones they went through the stack, which cost
+ * as much as the memory traffic when the matrices fit in cache. */
+ALWAYS_INLINE void multi_body(int64_t len, const int nout, double *const *out, const int count,
+                              const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
+    int64_t e = 0;
+    for (; e + 8 <= len; e += 8) {
+        v8 x[MF__EXPM_LINCOMB_MAX], acc[MF__EXPM_MULTI_OUT_MAX];
+        for (int k = 0; k < count; k++)
+            memcpy(&x[k], m[k] + e, sizeof x[k]);
+        for (int o = 0; o < nout; o++) {
+            v8 a = {0};
+            for (int k = 0; k < count; k++)
+                a += c[o][k] * x[k];
+            acc[o] = a;
+        }
+        for (int o = 0; o < nout; o++)
+            memcpy(out[o] + e, &acc[o], sizeof acc[o]);
+    }
+    for (; e < len; e++) {
+        double x[MF__EXPM_LINCOMB_MAX], acc[MF__EXPM_MULTI_OUT_MAX];
+        for (int k = 0; k < count; k++)
+            x[k] = m[k][e];
+        for (int o = 0; o < nout; o++) {
+            double a = 0.0;
+            for (int k = 0; k < count; k++)
+                a += c[o][k] * x[k];
+            acc[o] = a;
+        }
+        for (int o = 0; o < nout; o++)
+            out[o][e] = acc[o];
+    }
+}
+
+/* The shapes the fused evaluations use (terms x outputs: Taylor 18 4 x 5
+ * and 3 x 2, Taylor 15+ 3 x 3 and 4 x 3) with constant sizes, others
+ * generic; the same arithmetic either way. */
+ALWAYS_INLINE void multi_shapes(int64_t len, int nout, double *const *out, int count,
+                                const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
+    switch (count * 8 + nout) {
+    case 4 * 8 + 5: multi_body(len, 5, out, 4, c, m); return;
+    case 3 * 8 + 2: multi_body(len, 2, out, 3, c, m); return;
+    case 3 * 8 + 3: multi_body(len, 3, out, 3, c, m); return;
+    case 4 * 8 + 3: multi_body(len, 3, out, 4, c, m); return;
+    default: multi_body(len, nout, out, count, c, m); return;
+    }
+}
+
+/* The largest |m[e]|, or +Inf when some entry is Inf or NaN (the
+ * finiteness test rides along: x * 0 is NaN exactly then). */
+ALWAYS_INLINE double max_abs_body(int64_t len, const double *m) {
+    typedef long long v8i __attribute__((vector_size(64)));
+    const v8i sign = (v8i){0} + (long long)0x7fffffffffffffffLL;
+    v8 big = {0}, s = {0}, x;
+    v8i bits, bigbits;
+    int64_t e = 0;
+    for (; e + 8 <= len; e += 8) {
+        memcpy(&x, m + e, sizeof x);
+        s += x * 0.0;
+        memcpy(&bits, &x, sizeof bits);
+        bits &= sign; /* |x| */
+        memcpy(&x, &bits, sizeof x);
+        const v8i more = x > big; /* lanes where |x| is larger: all ones */
+        memcpy(&bigbits, &big, sizeof bigbits);
+        bigbits = (bits & more) | (bigbits & ~more);
+        memcpy(&big, &bigbits, sizeof big);
+    }
+    double t = 0.0, best = 0.0, l[8], b[8];
+    memcpy(l, &s, sizeof l);
+    memcpy(b, &big, sizeof b);
+    for (int i = 0; i < 8; i++) {
+        t += l[i];
+        best = b[i] > best ? b[i] : best;
+    }
+    for (; e < len; e++) {
+        t += m[e] * 0.0;
+        best = fabs(m[e]) > best ? fabs(m[e]) : best;
+    }
+    return t == 0.0 ? best : INFINITY;
+}
+
 /* NaN in some lane iff some entry is Inf or NaN; lanes in any order. */
 ALWAYS_INLINE bool finite_body(int64_t len, const double *m) {
     v8 s = {0}, x;
@@ -321,6 +406,19 @@ MF_AVX2 static void lincomb_avx2(int64_t len, double *out, int count, const doub
                                  const double *const *m, int self) {
     lincomb_body(len, out, count, c, m, self);
 }
+MF_AVX512 static void multi_avx512(int64_t len, int nout, double *const *out, int count,
+                                   const double (*c)[MF__EXPM_LINCOMB_MAX],
+                                   const double *const *m) {
+    multi_shapes(len, nout, out, count, c, m);
+}
+MF_AVX2 static void multi_avx2(int64_t len, int nout, double *const *out, int count,
+                               const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
+    multi_shapes(len, nout, out, count, c, m);
+}
+MF_AVX512 static double max_abs_avx512(int64_t len, const double *m) {
+    return max_abs_body(len, m);
+}
+MF_AVX2 static double max_abs_avx2(int64_t len, const double *m) { return max_abs_body(len, m); }
 MF_AVX512 static bool finite_avx512(int64_t len, const double *m) {
     return finite_body(len, m);
 }
@@ -336,20 +434,42 @@ __attribute__((noinline)) static void scale_out(int64_t len, double *out, double
         out[e] *= f;
 }
 
-/* One call of the dispatched body on elements [e0, e1). */
+/* One call of the dispatched body on elements [e0, e1): the single-output
+ * combination (nout = 0: out, c, self) or the multi-output one (outs, cm). */
 typedef struct lincomb_part {
     int64_t e0, e1;
     double *out;
     int count, self;
     const double *c;
     const double *const *m;
+    int nout;
+    double *const *outs;
+    const double (*cm)[MF__EXPM_LINCOMB_MAX];
 } lincomb_part;
+
+static void multi_range(const lincomb_part *p, const double *const *mk, int64_t len) {
+    double *ok[MF__EXPM_MULTI_OUT_MAX];
+    for (int o = 0; o < p->nout; o++)
+        ok[o] = p->outs[o] + p->e0;
+#ifdef MF_X86_VARIANTS
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512: multi_avx512(len, p->nout, ok, p->count, p->cm, mk); return;
+    case MF__CPU_AVX2: multi_avx2(len, p->nout, ok, p->count, p->cm, mk); return;
+    default: break;
+    }
+#endif
+    multi_shapes(len, p->nout, ok, p->count, p->cm, mk);
+}
 
 static void lincomb_range(const lincomb_part *p) {
     const double *mk[MF__EXPM_LINCOMB_MAX];
     for (int k = 0; k < p->count; k++)
         mk[k] = p->m[k] + p->e0;
     const int64_t len = p->e1 - p->e0;
+    if (p->nout > 0) {
+        multi_range(p, mk, len);
+        return;
+    }
     double *out = p->out + p->e0;
 #ifdef MF_X86_VARIANTS
     switch (mf__expm_cpu_level()) {
@@ -379,6 +499,26 @@ static bool two_threads_allowed(void) {
     return bi.num_threads > 1 || (bi.num_threads < 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
 }
 
+/* Run all (elements [0, all->e1)), halved between two threads when long
+ * enough. The split is at a multiple of 8: each element sees the same
+ * arithmetic wherever the halves fall. */
+static void run_split(const lincomb_part *all) {
+    const int64_t len = all->e1;
+    if (len < LINCOMB_THREAD_MIN) { /* the small-matrix case: no copies */
+        lincomb_range(all);
+        return;
+    }
+    lincomb_part lo = *all, hi = *all;
+    lo.e1 = hi.e0 = (len / 2) & ~(int64_t)7;
+    pthread_t t;
+    if (two_threads_allowed() && pthread_create(&t, NULL, lincomb_thread, &hi) == 0) {
+        lincomb_range(&lo);
+        pthread_join(t, NULL);
+        return;
+    }
+    lincomb_range(all);
+}
+
 void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
                       const double *const *m) {
     int self = -1;
@@ -387,19 +527,25 @@ void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
             self = k;
     if (self >= 0 && c[self] != 1.0) /* every current caller has 1 here */
         scale_out(len, out, c[self]);
-    /* the split is at a multiple of 8: each element sees the same
-     * arithmetic wherever the halves fall */
-    const int64_t half = (len / 2) & ~(int64_t)7;
-    lincomb_part lo = {0, half, out, count, self, c, m}, hi = {half, len, out, count, self, c, m};
-    pthread_t t;
-    if (len >= LINCOMB_THREAD_MIN && two_threads_allowed() &&
-        pthread_create(&t, NULL, lincomb_thread, &hi) == 0) {
-        lincomb_range(&lo);
-        pthread_join(t, NULL);
-        return;
+    const lincomb_part all = {0, len, out, count, self, c, m, 0, NULL, NULL};
+    run_split(&all);
+}
+
+void mf__expm_lincomb_multi(int64_t len, int nout, double *const *out, int count,
+                            const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m) {
+    const lincomb_part all = {0, len, NULL, count, -1, NULL, m, nout, out, c};
+    run_split(&all);
+}
+
+double mf__expm_max_abs(int64_t len, const double *m) {
+#ifdef MF_X86_VARIANTS
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512: return max_abs_avx512(len, m);
+    case MF__CPU_AVX2: return max_abs_avx2(len, m);
+    default: break;
     }
-    lo.e1 = len;
-    lincomb_range(&lo);
+#endif
+    return max_abs_body(len, m);
 }
 
 bool mf__expm_all_finite(int64_t len, const double *m) {

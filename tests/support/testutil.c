@@ -203,6 +203,17 @@ double tz_norm_fro(int64_t rows, int64_t cols, const tz *a) {
     return sqrt(s);
 }
 
+double tz_norm1(int64_t n, const tz *a) {
+    double best = 0.0;
+    for (int64_t j = 0; j < n; j++) {
+        double s = 0.0;
+        for (int64_t i = 0; i < n; i++)
+            s += cabs(a[i + j * n]);
+        best = s > best ? s : best;
+    }
+    return best;
+}
+
 double tz_diff_fro(int64_t rows, int64_t cols, const tz *a, const tz *b) {
     double s = 0.0;
     for (int64_t k = 0; k < rows * cols; k++) {

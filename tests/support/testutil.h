@@ -80,6 +80,7 @@ tz *tz_random_orthonormal(int64_t m, int64_t n, bool complex_entries, trng *r);
 void tz_matmul(int64_t m, int64_t k, int64_t n, const tz *a, const tz *b, tz *c); /* c = a b */
 tz *tz_conj_transpose(int64_t rows, int64_t cols, const tz *a);
 double tz_norm_fro(int64_t rows, int64_t cols, const tz *a);
+double tz_norm1(int64_t n, const tz *a); /* n x n, largest column sum of moduli */
 double tz_diff_fro(int64_t rows, int64_t cols, const tz *a, const tz *b);
 tz *tz_identity(int64_t n);
 
