@@ -7,12 +7,13 @@
  * Newton-Schulz finish), argument errors, allocation and backend faults. */
 #include "testutil.h"
 
-#include "funcs/signm_info.h"
+#include "funcs/signm.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/iterations_ref.h"
 #include "data/sqrtm_ref_load.h"
 
 static const int32_t combos[][2] = {{MF_F64, MF_F64}, {MF_F64, MF_C128}, {MF_C128, MF_C128}};
@@ -137,10 +138,12 @@ static void test_signm_larger_and_nonnormal(void **state) {
     free(id);
 }
 
-static void test_signm_reference_data(void **state) {
-    (void)state;
+/* Every layout and result dtype against the references; for the cases of
+ * gen_iterations.py also the route their names promise (sign_newton_*:
+ * the Newton iteration, sign_schur_*: kappa_1(A) > 1e3, the Schur method). */
+static void check_references(const char *const *lines) {
     ref_case cases[32];
-    const int count = ref_load("signm", cases, 32);
+    const int count = ref_load_lines(lines, "signm", cases, 32);
     for (int k = 0; k < count; k++) {
         const ref_case *c = &cases[k];
         for (int l = 0; l < TL_COUNT; l++) {
@@ -152,11 +155,21 @@ static void test_signm_reference_data(void **state) {
                 if (!(err <= bound))
                     fail_msg("%s: relative error %.3e exceeds %.3e (cond %.3g)", c->name, err,
                              bound, c->cond);
+                if (strncmp(c->name, "sign_schur", 10) == 0)
+                    assert_true(mf__signm_last().schur_method);
+                if (strncmp(c->name, "sign_newton", 11) == 0)
+                    assert_false(mf__signm_last().schur_method);
                 free(s);
             }
         }
     }
     ref_free(cases, count);
+}
+
+static void test_signm_reference_data(void **state) {
+    (void)state;
+    check_references(sqrtm_ref_lines);
+    check_references(iterations_ref_lines);
 }
 
 static tz *hermitian_indefinite(int64_t n, bool cplx, trng *r) {
@@ -346,11 +359,21 @@ static tz *near_axis(bool cplx, trng *r, int64_t *n) {
     return a;
 }
 
+/* D a D^-1 with D = diag(scale, 1, ..., 1): the eigenvalues stay, kappa_1
+ * grows by about scale^2. */
+static void scale_first_row(int64_t n, tz *a, double scale) {
+    for (int64_t j = 1; j < n; j++) {
+        a[j * n] *= scale;
+        a[j] /= scale;
+    }
+}
+
 /* The route: Gaussian-like matrices are certified (no eigenvalue check) and
  * finish with Newton-Schulz; near_axis() defeats the certificate, so the
- * eigenvalues are checked, and the result is still right; A = [[1, t], [0, -1]] is its own sign (A^2 = I) and is
- * computed for t = 1e3, refused for t = 1e9 (kappa_1(A) = 1e18: A is within
- * roundoff of a singular matrix). */
+ * eigenvalues are checked, and the result is still right; an ill-conditioned
+ * matrix goes to the Schur method; A = [[1, t], [0, -1]] is its own sign
+ * (A^2 = I) and is computed (by the Schur method) for t = 1e3, refused for
+ * t = 1e9 (kappa_1(A) = 1e18: A is within roundoff of a singular matrix). */
 static void test_signm_route(void **state) {
     (void)state;
     trng r = trng_new(87);
@@ -371,6 +394,15 @@ static void test_signm_route(void **state) {
         check_sign_identities(n, a, s, cplx ? 3 : 4);
         free(s);
         free(a);
+
+        /* kappa_1 beyond 1e3: the Schur method */
+        a = matrix_with_signs(40, 15, cplx, 0.2, &r);
+        scale_first_row(40, a, 1e3);
+        s = run_signm(40, a, dt, dt, TL_ROWMAJOR, false);
+        assert_true(mf__signm_last().schur_method);
+        check_sign_identities(40, a, s, 15);
+        free(s);
+        free(a);
     }
     for (int k = 0; k < 2; k++) {
         const double tt = k ? 1e9 : 1e3;
@@ -380,6 +412,7 @@ static void test_signm_route(void **state) {
             continue;
         }
         tz *s = run_signm(2, a, MF_F64, MF_F64, TL_COLMAJOR, false);
+        assert_true(mf__signm_last().schur_method);
         assert_le(tz_diff_fro(2, 2, s, a), 10.0 * TEST_U * tt * tt);
         free(s);
     }
@@ -431,17 +464,19 @@ static mf_status call_signm(void *p) {
 }
 
 /* Allocation and backend faults on the Hermitian path, the certified
- * iteration and the one with the eigenvalue check. */
+ * iteration, the one with the eigenvalue check and the Schur method. */
 static void test_signm_faults(void **state) {
     (void)state;
     trng r = trng_new(85);
     for (size_t c = 0; c < 3; c++)
-        for (int kind = 0; kind < 3; kind++) {
+        for (int kind = 0; kind < 4; kind++) {
             const bool cplx = combos[c][0] == MF_C128;
             int64_t n = 8;
             tz *a = kind == 0 ? hermitian_indefinite(8, cplx, &r)
-                    : kind == 1 ? matrix_with_signs(8, 3, cplx, 0.5, &r)
-                                : near_axis(cplx, &r, &n);
+                    : kind == 2 ? near_axis(cplx, &r, &n)
+                                : matrix_with_signs(8, 3, cplx, 0.5, &r);
+            if (kind == 3)
+                scale_first_row(8, a, 1e3);
             tm A = tm_new(n, n, combos[c][0], TL_PADDED_ROW), S = tm_new(n, n, combos[c][1], TL_STRIDED);
             tm_from_dense(&A, a);
             signm_ctx ctx = {&A, &S};

@@ -1,6 +1,6 @@
 /* The GEMM-rich square root path of mf_sqrtm (src/funcs/sqrtm_iter.c): the
  * rule takes it where documented and declines elsewhere; its results match
- * mpmath references (tests/data/gen_sqrtm_iter.py) and exactly known roots
+ * mpmath references (tests/data/gen_iterations.py) and exactly known roots
  * within 10 n (cond + 1) u, like the Schur route's; forced onto unsuitable
  * matrices it falls back and every status stays the Schur route's; it
  * fails cleanly under allocation and backend faults. */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/sqrtm_iter_ref.h"
+#include "data/iterations_ref.h"
 #include "data/sqrtm_ref_load.h"
 #include "funcs/sqrtm_iter.h"
 
@@ -228,12 +228,12 @@ static void test_sqrtm_iter_exact_roots(void **state) {
         }
 }
 
-/* The mpmath references of gen_sqrtm_iter.py, every layout, the iteration
+/* The mpmath references of gen_iterations.py, every layout, the iteration
  * forced at the small sizes and chosen by the rule from n = 16 on. */
 static void test_sqrtm_iter_references(void **state) {
     (void)state;
     ref_case cases[16];
-    const int count = ref_load_lines(sqrtm_iter_ref_lines, "sqrtm", cases, 16);
+    const int count = ref_load_lines(iterations_ref_lines, "sqrtm", cases, 16);
     for (int k = 0; k < count; k++) {
         const ref_case *c = &cases[k];
         for (int l = 0; l < TL_COUNT; l++) {

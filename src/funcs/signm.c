@@ -4,17 +4,19 @@
  * Route (measured in bench/bench_funcs_sqrtm.c and the tests):
  *  - exactly Hermitian A: eigendecomposition, S = I - 2 V_- V_-^H or
  *    2 V_+ V_+^H - I (a rank-k update with the smaller eigenvector set);
- *  - otherwise: the scaled Newton iteration (Higham, Functions of
- *    Matrices, 2008, Alg. 5.14 with determinantal scaling, eq. 5.35), one
- *    LU inversion a step, finished by the inverse-free Newton-Schulz
- *    iteration (two GEMMs a step) once ||I - X^2||_1 <= 1/2. The domain
- *    (no eigenvalue within n u ||A||_1 of the imaginary axis) is proven
- *    from the iteration's own scaling factors and step count (the
- *    certificate below), which costs nothing; only when that fails does a
- *    Hessenberg QR compute the eigenvalues (about as costly as the whole
- *    iteration: it was 45% of mf_signm's time when it always ran). The
- *    Schur route (dgees alone 46 GEMM-equivalents at n = 1024) would cost
- *    several times more for no accuracy gain on the test matrices.
+ *  - otherwise the scaled Newton iteration (Higham, Functions of Matrices,
+ *    2008, Alg. 5.14 with determinantal scaling, eq. 5.35), one LU
+ *    inversion a step, finished by the inverse-free Newton-Schulz
+ *    iteration (two GEMMs a step) once ||I - X^2||_1 <= 1/2, as long as
+ *    every iterate has kappa_1 <= SIGN_NEWTON_MAX_COND: Newton's forward
+ *    error grows with the conditioning of the matrices it inverts, the
+ *    Schur method's (signm_schur.c, which takes over beyond that) does not.
+ *    On the Newton route the domain (no eigenvalue within n u ||A||_1 of the
+ *    imaginary axis) is proven from the iteration's own scaling factors and
+ *    step count (the certificate below), which costs nothing; only when
+ *    that fails does a Hessenberg QR compute the eigenvalues (about as
+ *    costly as the iteration itself: it was 45% of mf_signm's time when it
+ *    always ran).
  */
 #include "mfcomplex.h"
 #include <math.h>
@@ -25,7 +27,7 @@
 #include <lapacke.h>
 
 #include "funcs/iteration.h"
-#include "funcs/signm_info.h"
+#include "funcs/signm.h"
 #include "internal.h"
 
 typedef double _Complex zdouble;
@@ -212,6 +214,12 @@ static mf_status check_domain(const char *fn, int32_t dt, int64_t n, double *h, 
  */
 #define SIGN_THETA 0.5
 #define SIGN_CERT_MARGIN 16.0
+/* Largest kappa_1 of a Newton iterate: the iteration's forward error grew
+ * like 0.01-0.04 u max kappa_1(X_k) on random matrices (n = 64, 128,
+ * against the Schur method), the Schur method's stays near cond(sign) u,
+ * 4e-15 to 7e-15 there; at kappa_1 <= 1e3 the two agreed. Beyond it the
+ * Schur method (signm_schur.c) takes over. */
+#define SIGN_NEWTON_MAX_COND 1e3
 /* The first try at the Newton-Schulz switch: relative Newton change below
  * this; after a failed try (||I - X^2||_1 > theta, one GEMM lost) the next
  * waits for an 8 times smaller change. */
@@ -232,7 +240,8 @@ typedef struct sign_iter {
     int ns_steps;       /* of which Newton-Schulz */
     bool scaling;       /* determinantal scaling still on */
     bool newton_schulz; /* switched to Newton-Schulz */
-    bool singular;      /* an iterate was singular to working precision */
+    bool singular;      /* A is singular to working precision */
+    bool to_schur;      /* an iterate too ill-conditioned for an accurate Newton result */
     bool stalled;       /* stopped because the change stopped shrinking */
     bool done;
     double prev_diff;   /* last unscaled Newton change (stagnation test) */
@@ -332,9 +341,16 @@ static mf_status newton_step(sign_iter *it) {
         return st;
     const double xnorm = mf__iter_norm1(it->dt, n, it->x);
     const double inorm = singular ? INFINITY : mf__iter_norm1(it->dt, n, it->y);
-    it->kappa_max = fmax(it->kappa_max, xnorm * inorm);
-    if (!((double)n * MF_U64 * xnorm * inorm < 1.0)) {
-        it->singular = it->done = true;
+    const double kappa = xnorm * inorm;
+    it->kappa_max = fmax(it->kappa_max, kappa);
+    if (!(kappa <= SIGN_NEWTON_MAX_COND)) {
+        /* A itself singular to working precision is within n u ||A||_1 of a
+         * singular matrix, whose eigenvalue 0 lies on the imaginary axis. */
+        if (it->steps == 0 && !((double)n * MF_U64 * kappa < 1.0))
+            it->singular = true;
+        else
+            it->to_schur = true;
+        it->done = true;
         return MF_OK;
     }
     const bool scaled = it->scaling;
@@ -444,7 +460,8 @@ static mf_status signm_general(const char *fn, const mf_matrix *A, mf_matrix *S)
             break;
         }
         st = it.newton_schulz ? newton_schulz_step(&it) : newton_step(&it);
-        if (st == MF_OK && !checked && (!still_certifiable(&it) || it.done)) {
+        if (st == MF_OK && !checked && !it.singular && !it.to_schur &&
+            (!still_certifiable(&it) || it.done)) {
             checked = !domain_certified(&it);
             if (checked) {
                 mf__pack(A, it.z, it.n, it.dt); /* z is scratch between steps */
@@ -453,12 +470,14 @@ static mf_status signm_general(const char *fn, const mf_matrix *A, mf_matrix *S)
         }
     }
     if (st == MF_OK && it.singular)
-        st = mf__fail(MF_EDOMAIN, fn, "a Newton iterate is singular to working precision: A is "
-                      "within roundoff of a matrix with an eigenvalue on the imaginary axis, where "
-                      "sign(A) is not defined");
-    if (st == MF_OK && (checked || it.stalled))
+        st = mf__fail(MF_EDOMAIN, fn, "A is singular to working precision (kappa_1(A) >= 1 / (n "
+                      "u)): it is within roundoff of a singular matrix, whose eigenvalue 0 lies on "
+                      "the imaginary axis, where sign(A) is not defined");
+    if (st == MF_OK && it.to_schur)
+        st = mf__signm_schur(fn, A, it.x);
+    else if (st == MF_OK && (checked || it.stalled))
         st = verify_involution(&it);
-    last_info = (mf__signm_info){it.steps - it.ns_steps, it.ns_steps, checked,
+    last_info = (mf__signm_info){it.steps - it.ns_steps, it.ns_steps, checked, it.to_schur,
                                  it.pinned ? it.pinned_growth : it.log2_growth};
     if (st == MF_OK)
         mf__unpack(it.x, it.n, it.dt, S);
@@ -493,7 +512,7 @@ static mf_status check_signm_args(const char *fn, const mf_matrix *A, const mf_m
 
 mf_status mf_signm(const mf_matrix *A, mf_matrix *S) {
     static const char fn[] = "mf_signm";
-    last_info = (mf__signm_info){0, 0, false, 0.0};
+    last_info = (mf__signm_info){0, 0, false, false, 0.0};
     mf_status st = check_signm_args(fn, A, S);
     if (st != MF_OK || A->rows == 0)
         return st;

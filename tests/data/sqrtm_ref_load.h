@@ -1,7 +1,7 @@
 /*
  * Loader for the sqrtm/signm reference data (format: see gen_sqrtm.py).
  * Header-only, for tests/test_funcs_sqrtm.c, tests/test_funcs_signm.c and,
- * with the tables of gen_sqrtm_iter.py, tests/test_funcs_sqrtm_iter.c.
+ * with the table of gen_iterations.py, tests/test_funcs_sqrtm_iter.c.
  */
 #ifndef MF_TESTS_SQRTM_REF_LOAD_H
 #define MF_TESTS_SQRTM_REF_LOAD_H
@@ -80,7 +80,7 @@ static int ref_load_lines(const char *const *lines, const char *func, ref_case *
 }
 
 /* The cases of func in gen_sqrtm.py's table. */
-static int ref_load(const char *func, ref_case *cases, int max_cases) {
+static inline int ref_load(const char *func, ref_case *cases, int max_cases) {
     return ref_load_lines(sqrtm_ref_lines, func, cases, max_cases);
 }
 
