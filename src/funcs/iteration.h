@@ -42,6 +42,10 @@ void mf__iter_gemm(int32_t dt, int64_t n, double alpha, const double *a, const d
                    double beta, double *c);
 /* ||a||_1, the largest column sum of moduli. */
 double mf__iter_norm1(int32_t dt, int64_t n, const double *a);
+/* ||a||_F (column 2-norms by ?nrm2 combined by hypot: no overflow). */
+double mf__iter_norm_fro(int32_t dt, int64_t n, const double *a);
+/* y += alpha x (column by column: no int overflow for n^2 > INT_MAX). */
+void mf__iter_axpy(int32_t dt, int64_t n, double alpha, const double *x, double *y);
 /* a = s a + t I. */
 void mf__iter_scale_shift(int32_t dt, int64_t n, double s, double t, double *a);
 /* Are all entries of a finite? */

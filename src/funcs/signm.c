@@ -226,8 +226,10 @@ static mf_status check_domain(const char *fn, int32_t dt, int64_t n, double *h, 
 #define SIGN_NS_TRY 0.1
 
 static _Thread_local mf__signm_info last_info;
+static _Thread_local mf__signm_route route = MF__SIGNM_AUTO;
 
 mf__signm_info mf__signm_last(void) { return last_info; }
+void mf__signm_set_route(mf__signm_route r) { route = r; }
 
 typedef struct sign_iter {
     const char *fn;
@@ -343,10 +345,13 @@ static mf_status newton_step(sign_iter *it) {
     const double inorm = singular ? INFINITY : mf__iter_norm1(it->dt, n, it->y);
     const double kappa = xnorm * inorm;
     it->kappa_max = fmax(it->kappa_max, kappa);
-    if (!(kappa <= SIGN_NEWTON_MAX_COND)) {
-        /* A itself singular to working precision is within n u ||A||_1 of a
-         * singular matrix, whose eigenvalue 0 lies on the imaginary axis. */
-        if (it->steps == 0 && !((double)n * MF_U64 * kappa < 1.0))
+    /* Singular to working precision: A itself is then within n u ||A||_1
+     * of a singular matrix, whose eigenvalue 0 lies on the imaginary axis;
+     * a later iterate hands over to the Schur method, which decides. */
+    const bool hopeless = singular || !((double)n * MF_U64 * kappa < 1.0);
+    const bool newton_only = route == MF__SIGNM_NEWTON;
+    if (hopeless || (!newton_only && !(kappa <= SIGN_NEWTON_MAX_COND))) {
+        if (hopeless && (it->steps == 0 || newton_only))
             it->singular = true;
         else
             it->to_schur = true;
@@ -382,7 +387,7 @@ static mf_status newton_step(sign_iter *it) {
 
 /*
  * One Newton-Schulz step X <- X (3I - X^2) / 2 = X + X E / 2, E = I - X^2
- * (Higham 2008, eq. 5.22): two GEMMs, no inversion. E_{k+1} =
+ * (Higham 2008, section 5.3): two GEMMs, no inversion. E_{k+1} =
  * (3 E^2 + E^3) / 4 exactly, so ||E_{k+1}||_1 <= (3e^2 + e^3) / 4: stop as
  * soon as that bound is below u (the last X^2 is not formed), or when the
  * measured defect stops halving (rounding level).
@@ -391,8 +396,7 @@ static mf_status newton_schulz_step(sign_iter *it) {
     const int64_t n = it->n;
     const double e = it->e;
     mf__iter_gemm(it->dt, n, 1.0, it->x, it->y, 0.0, it->z);
-    const int64_t len = (it->dt == MF_C128 ? 2 : 1) * n * n;
-    cblas_daxpy((int)len, 0.5, it->z, 1, it->x, 1);
+    mf__iter_axpy(it->dt, n, 0.5, it->z, it->x);
     it->steps++;
     it->ns_steps++;
     if ((3.0 * e * e + e * e * e) / 4.0 <= MF_U64) {
@@ -453,6 +457,7 @@ static mf_status signm_general(const char *fn, const mf_matrix *A, mf_matrix *S)
     sign_iter it;
     mf_status st = sign_iter_init(fn, A, &it);
     bool checked = false;
+    it.to_schur = it.done = route == MF__SIGNM_SCHUR;
     while (st == MF_OK && !it.done) {
         if (it.steps >= SIGN_MAX_STEPS) {
             st = mf__fail(MF_ENOCONV, fn, "the Newton iteration did not converge in %d steps",

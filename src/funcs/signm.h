@@ -28,4 +28,15 @@ typedef struct mf__signm_info {
  * never reads it. */
 mf__signm_info mf__signm_last(void);
 
+/* Test and benchmark hook (thread-local; library code never changes it):
+ * AUTO applies the kappa_1 rule; NEWTON keeps the Newton iteration whatever
+ * the conditioning of its iterates (A singular to working precision is
+ * still refused); SCHUR uses the Schur method for every non-Hermitian A. */
+typedef enum mf__signm_route {
+    MF__SIGNM_AUTO = 0,
+    MF__SIGNM_NEWTON = 1,
+    MF__SIGNM_SCHUR = 2
+} mf__signm_route;
+void mf__signm_set_route(mf__signm_route route);
+
 #endif /* MF_FUNCS_SIGNM_H */
