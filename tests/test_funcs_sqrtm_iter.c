@@ -128,6 +128,31 @@ static void test_sqrtm_iter_rule(void **state) {
     }
 }
 
+/* In place (S is A, row-major and padded views): the same root as into a
+ * separate output, and the iteration was used. */
+static void test_sqrtm_iter_in_place(void **state) {
+    (void)state;
+    trng r = trng_new(97);
+    for (int cplx = 0; cplx < 2; cplx++)
+        for (int l = 0; l < TL_COUNT; l++) {
+            const int32_t dt = cplx ? MF_C128 : MF_F64;
+            tz *a = shifted(40, cplx, 2.5, &r);
+            run ref = sqrtm_in_mode(40, a, dt, dt, (tlayout)l, MF__SQRTM_ITER_AUTO);
+            assert_ok(ref.st);
+            tm A = tm_new(40, 40, dt, (tlayout)l);
+            tm_from_dense(&A, a);
+            assert_ok(mf_sqrtm(&A.m, &A.m));
+            assert_int_equal(mf__sqrtm_iter_last(), MF__SQRTM_ITER_ACCEPTED);
+            assert_true(tm_padding_intact(&A));
+            tz *s = tm_to_dense(&A);
+            assert_le(tz_diff_fro(40, 40, s, ref.s), 40.0 * TEST_U * tz_norm_fro(40, 40, s));
+            free(s);
+            free(ref.s);
+            free(a);
+            tm_free(&A);
+        }
+}
+
 /* Hermitian input keeps the eigendecomposition route: an exactly Hermitian
  * root, which no iteration would give. */
 static void test_sqrtm_iter_hermitian_keeps_eigh(void **state) {
@@ -365,6 +390,7 @@ static void test_sqrtm_iter_faults(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sqrtm_iter_rule),
+        cmocka_unit_test(test_sqrtm_iter_in_place),
         cmocka_unit_test(test_sqrtm_iter_hermitian_keeps_eigh),
         cmocka_unit_test(test_sqrtm_iter_vs_schur),
         cmocka_unit_test(test_sqrtm_iter_exact_roots),
