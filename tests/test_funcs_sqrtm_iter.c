@@ -128,7 +128,7 @@ static void test_sqrtm_iter_rule(void **state) {
     }
 }
 
-/* In place (S is A, row-major and padded views): the same root as into a
+/* In place (S is A), every layout: the same root as into a
  * separate output, and the iteration was used. */
 static void test_sqrtm_iter_in_place(void **state) {
     (void)state;
