@@ -2,6 +2,10 @@
  * bench_funcs_sqrtm: mf_sqrtm and its parts, mf_signm.
  *
  * Per size, interleaved in one group so machine load hits all alike:
+ *   mf_sqrtm   the whole function (its automatic choice: the GEMM-rich
+ *              iteration of sqrtm_iter.c for these inputs);
+ *   mf_sqrtm (Schur route)  the same call with the iteration switched off
+ *              (private test hook): the route every other input takes;
  *   schur      mf_schur with Z (real Schur form, dgees): the floor of the
  *              Schur method;
  *   tri        the triangular phase alone (mf__sqrtm_quasitri on the real
@@ -9,8 +13,13 @@
  *              as its GFLOP/s;
  *   back       the back-transformation S = Z U Z^T (dtrmm + dgemm, 3 n^3
  *              flops);
- *   mf_sqrtm   the whole function (F64, then C128).
- * Then mf_signm (F64, C128). Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I
+ * Then mf_sqrtm C128, both routes as a pair (input shifted by 2.5 sqrt(n),
+ * enough for a definite Hermitian part with complex entries), and mf_signm
+ * (F64, C128): on a Gaussian matrix (the Schur method by its rule) grouped
+ * with the Newton route kept and with mf_eig without vectors, then on a
+ * well-conditioned matrix (the Newton route); the notes give the path taken
+ * (sqrtm) and the route, step counts and whether the eigenvalue check ran
+ * (signm). Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I
  * for sqrtm (eigenvalues in the right half-plane, a real root, no symmetry),
  * plain Gaussian A for signm (eigenvalues on both sides).
  * Accuracy: sqrtm ||S^2 - A||_F / (n u ||S||_F^2); signm ||S^2 - I||_F /
@@ -25,6 +34,8 @@
 #include <string.h>
 
 #include "decomp/schur.h"
+#include "funcs/signm.h"
+#include "funcs/sqrtm_iter.h"
 #include "funcs/sqrtm_tri.h"
 #include "harness.h"
 
@@ -39,6 +50,21 @@ typedef struct ctx {
 static int run_sqrtm(void *p) {
     ctx *c = p;
     return mf_sqrtm(&c->A.m, &c->S.m);
+}
+
+static int run_sqrtm_schur(void *p) {
+    ctx *c = p;
+    mf__sqrtm_iter_set_mode(MF__SQRTM_ITER_NEVER);
+    const int st = mf_sqrtm(&c->A.m, &c->S.m);
+    mf__sqrtm_iter_set_mode(MF__SQRTM_ITER_AUTO);
+    return st;
+}
+
+static const char *outcome_name(mf__sqrtm_iter_outcome o) {
+    static const char *const names[] = {"not run", "Schur (small n)", "Schur (H not definite)",
+                                        "Schur (ill-conditioned)", "Schur (no convergence)",
+                                        "Schur (residual)", "iteration"};
+    return names[o];
 }
 
 static int run_signm(void *p) {
@@ -125,23 +151,29 @@ static void bench_sqrtm_parts(int64_t n) {
     if (c.u == NULL || c.w == NULL)
         abort();
     const double n3 = (double)n * n * n;
-    mfb_row rs, rt, rb, rq;
+    mfb_row rs, rt, rb, rq, rr;
     mfb_row_init(&rs, "schur (dgees + Z)", MF_F64, MFB_COL, n, 0.0);
     mfb_row_init(&rt, "sqrtm: triangular phase", MF_F64, MFB_NONE, n, n3 / 3.0);
     mfb_row_init(&rb, "sqrtm: back-transform", MF_F64, MFB_NONE, n, 3.0 * n3);
     mfb_row_init(&rq, "mf_sqrtm", MF_F64, MFB_COL, n, 0.0);
-    mfb_row *rows[] = {&rq, &rs, &rt, &rb};
-    const mfb_fn fns[] = {run_sqrtm, run_schur, run_tri, run_back};
-    void *ctxs[] = {&c, &c, &c, &c};
-    if (mfb_measure_group(4, rows, fns, ctxs) == MF_OK) {
+    mfb_row_init(&rr, "mf_sqrtm (Schur route)", MF_F64, MFB_COL, n, 0.0);
+    mfb_row *rows[] = {&rq, &rr, &rs, &rt, &rb};
+    const mfb_fn fns[] = {run_sqrtm, run_sqrtm_schur, run_schur, run_tri, run_back};
+    void *ctxs[] = {&c, &c, &c, &c, &c};
+    if (mfb_measure_group(5, rows, fns, ctxs) == MF_OK) {
+        run_sqrtm_schur(&c);
+        mfb_set_accuracy(&rr, residual(&c, MF_F64, false), "|S^2-A|/(nu|S|^2)", 100.0);
+        mfb_note(&rr, "schur %.0f%%, tri %.0f%%, back %.0f%%; route/(schur+3 gemm) = %.2f",
+                 100.0 * rs.median_s / rr.median_s, 100.0 * rt.median_s / rr.median_s,
+                 100.0 * rb.median_s / rr.median_s,
+                 rr.median_s / (rs.median_s + 3.0 * mfb_gemm_seconds(n, MF_F64)));
         run_sqrtm(&c);
         mfb_set_accuracy(&rq, residual(&c, MF_F64, false), "|S^2-A|/(nu|S|^2)", 100.0);
-        mfb_note(&rq, "schur %.0f%%, tri %.0f%%, back %.0f%%; sqrtm/(schur+3 gemm) = %.2f",
-                 100.0 * rs.median_s / rq.median_s, 100.0 * rt.median_s / rq.median_s,
-                 100.0 * rb.median_s / rq.median_s,
-                 rq.median_s / (rs.median_s + 3.0 * mfb_gemm_seconds(n, MF_F64)));
+        mfb_note(&rq, "path: %s; time / Schur route = %.2f (best %.2f)",
+                 outcome_name(mf__sqrtm_iter_last()), rq.median_s / rr.median_s,
+                 rq.best_s / rr.best_s);
     }
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         mfb_emit(rows[k]);
     free(c.u);
     free(c.w);
@@ -151,21 +183,103 @@ static void bench_sqrtm_parts(int64_t n) {
     mfb_mat_free(&c.Z);
 }
 
-static void bench_one(const char *op, int64_t n, int32_t dt, bool sign) {
+/* mf_sqrtm C128 on Gaussian + 2.5 sqrt(n) I (complex entries: the Hermitian
+ * part is definite from a shift of about 2 sqrt(n)), both routes as a pair. */
+static void bench_sqrtm_complex(int64_t n) {
+    ctx c = {.n = n};
+    c.A = mfb_mat_new(n, n, MF_C128, MFB_COL);
+    c.S = mfb_mat_new(n, n, MF_C128, MFB_COL);
+    mfb_mat_random(&c.A, 2000 + (uint64_t)n);
+    shift(&c.A, n, 2.5 * sqrt((double)n));
+    mfb_row rq, rr;
+    mfb_row_init(&rq, "mf_sqrtm", MF_C128, MFB_COL, n, 0.0);
+    mfb_row_init(&rr, "mf_sqrtm (Schur route)", MF_C128, MFB_COL, n, 0.0);
+    if (mfb_measure_pair(&rq, run_sqrtm, &c, &rr, run_sqrtm_schur, &c) == MF_OK) {
+        run_sqrtm_schur(&c);
+        mfb_set_accuracy(&rr, residual(&c, MF_C128, false), "|S^2-A|/(nu|S|^2)", 100.0);
+        run_sqrtm(&c);
+        mfb_set_accuracy(&rq, residual(&c, MF_C128, false), "|S^2-A|/(nu|S|^2)", 100.0);
+        mfb_note(&rq, "path: %s; time / Schur route = %.2f (best %.2f)",
+                 outcome_name(mf__sqrtm_iter_last()), rq.median_s / rr.median_s,
+                 rq.best_s / rr.best_s);
+    }
+    mfb_emit(&rq);
+    mfb_emit(&rr);
+    mfb_mat_free(&c.A);
+    mfb_mat_free(&c.S);
+}
+
+static int run_eigenvalues(void *p) {
+    ctx *c = p;
+    return mf_eig(&c->A.m, &c->T.m, NULL);
+}
+
+static int run_signm_newton(void *p) {
+    mf__signm_set_route(MF__SIGNM_NEWTON);
+    const int st = run_signm(p);
+    mf__signm_set_route(MF__SIGNM_AUTO);
+    return st;
+}
+
+static void note_signm_route(mfb_row *r) {
+    const mf__signm_info in = mf__signm_last();
+    if (in.schur_method)
+        mfb_note(r, "Schur method after %d Newton steps", in.newton_steps);
+    else
+        mfb_note(r, "Newton %d, Newton-Schulz %d steps; eigenvalue check %s",
+                 in.newton_steps, in.newton_schulz_steps,
+                 in.eigenvalues_checked ? "ran" : "skipped (certified)");
+}
+
+/* mf_signm on a Gaussian matrix (kappa_1 beyond 1e3: its rule picks the
+ * Schur method), the same call kept on the Newton route (private hook: the
+ * speed it would have, at a forward error about u kappa_1), and the
+ * eigenvalues alone (mf_eig without vectors: ?gehrd + ?hseqr, what the
+ * Newton route's domain check costs when its certificate fails); then a
+ * well-conditioned input, diag(+-(1..2)) + 0.3 G / sqrt(n), which the rule
+ * keeps on the Newton route. */
+static void bench_signm(int64_t n, int32_t dt) {
     ctx c = {.n = n};
     c.A = mfb_mat_new(n, n, dt, MFB_COL);
     c.S = mfb_mat_new(n, n, dt, MFB_COL);
+    c.T = mfb_mat_new(n, 1, MF_C128, MFB_COL);
     mfb_mat_random(&c.A, 2000 + (uint64_t)n);
-    if (!sign)
-        shift(&c.A, n, 1.5 * sqrt((double)n) + 1.0);
-    mfb_row r;
-    mfb_row_init(&r, op, dt, MFB_COL, n, 0.0);
-    if (mfb_measure(&r, sign ? run_signm : run_sqrtm, &c) == MF_OK)
-        mfb_set_accuracy(&r, residual(&c, dt, sign), sign ? "|S^2-I|/(nu|S|^2)" : "|S^2-A|/(nu|S|^2)",
-                         100.0);
-    mfb_emit(&r);
+    mfb_row r, rn, re;
+    mfb_row_init(&r, "mf_signm (Gaussian)", dt, MFB_COL, n, 0.0);
+    mfb_row_init(&rn, "mf_signm (Gaussian, Newton kept)", dt, MFB_COL, n, 0.0);
+    mfb_row_init(&re, "signm: eigenvalues (mf_eig)", dt, MFB_COL, n, 0.0);
+    mfb_row *rows[] = {&r, &rn, &re};
+    const mfb_fn fns[] = {run_signm, run_signm_newton, run_eigenvalues};
+    void *ctxs[] = {&c, &c, &c};
+    if (mfb_measure_group(3, rows, fns, ctxs) == MF_OK) {
+        run_signm_newton(&c);
+        mfb_set_accuracy(&rn, residual(&c, dt, true), "|S^2-I|/(nu|S|^2)", 100.0);
+        note_signm_route(&rn);
+        run_signm(&c);
+        mfb_set_accuracy(&r, residual(&c, dt, true), "|S^2-I|/(nu|S|^2)", 100.0);
+        note_signm_route(&r);
+    }
+    for (int k = 0; k < 3; k++)
+        mfb_emit(rows[k]);
+    /* well-conditioned: the Newton route */
+    const double s = 0.3 / sqrt((double)n);
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double *e = (double *)c.A.m.data + (dt == MF_C128 ? 2 : 1) * (i * c.A.m.rs + j * c.A.m.cs);
+            e[0] = s * e[0] + (i == j ? (i % 2 ? -1.0 : 1.0) * (1.0 + (double)i / (double)n) : 0.0);
+            if (dt == MF_C128)
+                e[1] *= s;
+        }
+    mfb_row rw;
+    mfb_row_init(&rw, "mf_signm (well-conditioned)", dt, MFB_COL, n, 0.0);
+    if (mfb_measure(&rw, run_signm, &c) == MF_OK) {
+        mfb_set_accuracy(&rw, residual(&c, dt, true), "|S^2-I|/(nu|S|^2)", 100.0);
+        note_signm_route(&rw);
+    }
+    mfb_emit(&rw);
     mfb_mat_free(&c.A);
     mfb_mat_free(&c.S);
+    mfb_mat_free(&c.T);
 }
 
 int main(int argc, char **argv) {
@@ -175,9 +289,9 @@ int main(int argc, char **argv) {
     const int count = mfb_sizes(&n);
     for (int k = 0; k < count; k++) {
         bench_sqrtm_parts(n[k]);
-        bench_one("mf_sqrtm", n[k], MF_C128, false);
-        bench_one("mf_signm", n[k], MF_F64, true);
-        bench_one("mf_signm", n[k], MF_C128, true);
+        bench_sqrtm_complex(n[k]);
+        bench_signm(n[k], MF_F64);
+        bench_signm(n[k], MF_C128);
     }
     return mfb_finish();
 }

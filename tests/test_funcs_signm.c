@@ -1,14 +1,19 @@
 /* Matrix sign function mf_signm: identities S^2 = I, S A = A S and
  * trace(S) = (number of eigenvalues in the right half-plane) - (left),
  * high-precision references judged against cond * u, every layout and
- * dtype, in place, the Hermitian path, the imaginary-axis domain errors,
- * argument errors and allocation failures. */
+ * dtype, in place, the Hermitian path, the imaginary-axis domain errors
+ * (eigenvalues on, within roundoff of the axis, singular A, Jordan blocks
+ * at i), the route taken (domain certificate or eigenvalue check, the
+ * Newton-Schulz finish), argument errors, allocation and backend faults. */
 #include "testutil.h"
+
+#include "funcs/signm.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/iterations_ref.h"
 #include "data/sqrtm_ref_load.h"
 
 static const int32_t combos[][2] = {{MF_F64, MF_F64}, {MF_F64, MF_C128}, {MF_C128, MF_C128}};
@@ -133,10 +138,12 @@ static void test_signm_larger_and_nonnormal(void **state) {
     free(id);
 }
 
-static void test_signm_reference_data(void **state) {
-    (void)state;
+/* Every layout and result dtype against the references; for the cases of
+ * gen_iterations.py also the route their names promise (sign_newton_*:
+ * the Newton iteration, sign_schur_*: kappa_1(A) > 1e3, the Schur method). */
+static void check_references(const char *const *lines) {
     ref_case cases[32];
-    const int count = ref_load("signm", cases, 32);
+    const int count = ref_load_lines(lines, "signm", cases, 32);
     for (int k = 0; k < count; k++) {
         const ref_case *c = &cases[k];
         for (int l = 0; l < TL_COUNT; l++) {
@@ -148,11 +155,30 @@ static void test_signm_reference_data(void **state) {
                 if (!(err <= bound))
                     fail_msg("%s: relative error %.3e exceeds %.3e (cond %.3g)", c->name, err,
                              bound, c->cond);
+                if (strncmp(c->name, "sign_schur", 10) == 0)
+                    assert_true(mf__signm_last().schur_method);
+                if (strncmp(c->name, "sign_newton", 11) == 0) {
+                    assert_false(mf__signm_last().schur_method);
+                    /* the Schur method is as accurate on this class */
+                    mf__signm_set_route(MF__SIGNM_SCHUR);
+                    tz *s2 = run_signm(c->n, c->a, c->input, outs[o], (tlayout)l, false);
+                    mf__signm_set_route(MF__SIGNM_AUTO);
+                    assert_true(mf__signm_last().schur_method);
+                    assert_le(tz_diff_fro(c->n, c->n, s2, c->f) / tz_norm_fro(c->n, c->n, c->f),
+                              bound);
+                    free(s2);
+                }
                 free(s);
             }
         }
     }
     ref_free(cases, count);
+}
+
+static void test_signm_reference_data(void **state) {
+    (void)state;
+    check_references(sqrtm_ref_lines);
+    check_references(iterations_ref_lines);
 }
 
 static tz *hermitian_indefinite(int64_t n, bool cplx, trng *r) {
@@ -226,6 +252,181 @@ static void test_signm_domain(void **state) {
             }
 }
 
+
+/* x t x^-1 with x = I + scale G (an ill-conditioned similarity when scale
+ * is large), through mf_inv. */
+static tz *similar(int64_t n, const tz *t, double scale, bool cplx, trng *r) {
+    tz *x = tz_random(n, n, cplx, r), *xt = tz_alloc(n * n), *a = tz_alloc(n * n);
+    for (int64_t k = 0; k < n * n; k++)
+        x[k] = (k % (n + 1) == 0 ? 1.0 : 0.0) + scale * x[k];
+    tm X = tm_new(n, n, MF_C128, TL_COLMAJOR), Xi = tm_new(n, n, MF_C128, TL_COLMAJOR);
+    tm_from_dense(&X, x);
+    assert_ok(mf_inv(&X.m, &Xi.m));
+    tz *xi = tm_to_dense(&Xi);
+    tz_matmul(n, n, n, x, t, xt);
+    tz_matmul(n, n, n, xt, xi, a);
+    if (!cplx) /* the product of real matrices is real: drop the rounding noise */
+        for (int64_t k = 0; k < n * n; k++)
+            a[k] = creal(a[k]);
+    free(x);
+    free(xt);
+    free(xi);
+    tm_free(&X);
+    tm_free(&Xi);
+    return a;
+}
+
+/* Block diagonal: a Jordan block J_m(i y) (complex) or its real form (2 x 2
+ * blocks [[0, y], [-y, 0]] with identity coupling) of size n0, then the
+ * diagonal entries d[0..nd-1]. */
+static tz *jordan_at_axis(int64_t m, double y, bool real_form, const double *d, int64_t nd,
+                          int64_t *n_out) {
+    const int64_t n0 = real_form ? 2 * m : m, n = n0 + nd;
+    tz *t = tz_alloc(n * n);
+    for (int64_t k = 0; k < m; k++) {
+        if (real_form) {
+            t[2 * k + (2 * k + 1) * n] = y;
+            t[2 * k + 1 + 2 * k * n] = -y;
+            if (k + 1 < m) {
+                t[2 * k + (2 * k + 2) * n] = 1.0;
+                t[2 * k + 1 + (2 * k + 3) * n] = 1.0;
+            }
+        } else {
+            t[k + k * n] = CMPLX(0.0, y);
+            if (k + 1 < m)
+                t[k + (k + 1) * n] = 1.0;
+        }
+    }
+    for (int64_t k = 0; k < nd; k++)
+        t[(n0 + k) * (n + 1)] = d[k];
+    *n_out = n;
+    return t;
+}
+
+static void expect_domain_error(int64_t n, const tz *a, int32_t dt) {
+    const int32_t outs[2] = {dt, MF_C128};
+    for (int o = 0; o < (dt == MF_F64 ? 2 : 1); o++) {
+        tm A = tm_new(n, n, dt, TL_ROWMAJOR), S = tm_new(n, n, outs[o], TL_COLMAJOR);
+        tm_from_dense(&A, a);
+        double *snap = tm_snapshot(&S);
+        assert_status(mf_signm(&A.m, &S.m), MF_EDOMAIN);
+        assert_last_error_mentions("imaginary axis");
+        assert_true(tm_unchanged(&S, snap));
+        free(snap);
+        tm_free(&A);
+        tm_free(&S);
+    }
+}
+
+/* Larger matrices with eigenvalues on the imaginary axis (after a
+ * similarity: within roundoff of it), a singular matrix, and Jordan blocks
+ * at i y: whichever detector fires (the eigenvalue check, a Newton iterate
+ * singular to working precision, the final S^2 = I check), the answer is
+ * MF_EDOMAIN. */
+static void test_signm_domain_larger(void **state) {
+    (void)state;
+    trng r = trng_new(86);
+    const double others[] = {-2.0, 1.5, -0.7, 3.0, 1.1};
+    for (int cplx = 0; cplx < 2; cplx++) {
+        const int32_t dt = cplx ? MF_C128 : MF_F64;
+        for (int64_t m = 1; m <= 8; m *= 2)
+            for (int real_form = 0; real_form <= !cplx; real_form++) {
+                if (!cplx && !real_form)
+                    continue; /* a complex Jordan block is not a real matrix */
+                const double y = m == 1 ? 1.3 : (m == 2 ? 0.7 : 1.0);
+                int64_t n = 0;
+                tz *t = jordan_at_axis(m, y, real_form, others, 5, &n);
+                /* a simple eigenvalue on the axis stays within the roundoff
+                 * tolerance only under a well-conditioned similarity */
+                for (int s = 0; s < (m == 1 ? 1 : 2); s++) {
+                    tz *a = similar(n, t, s ? 0.5 : 0.05, cplx, &r);
+                    expect_domain_error(n, a, dt);
+                    free(a);
+                }
+                free(t);
+            }
+        /* singular: a column repeated in a random 30 x 30 matrix */
+        tz *a = tz_random(30, 30, cplx, &r);
+        for (int64_t i = 0; i < 30; i++)
+            a[i + 7 * 30] = a[i + 3 * 30];
+        expect_domain_error(30, a, dt);
+        free(a);
+    }
+}
+
+/* A complex pair (real A) or an eigenvalue (complex A) 2e-14 + i, the
+ * others +-(0.7..3): 2e-14 is beyond the roundoff tolerance n u ||A||_1
+ * (sign(A) is defined) but too close for the certificate, so the
+ * eigenvalue check runs. */
+static tz *near_axis(bool cplx, trng *r, int64_t *n) {
+    const double others[] = {-2.0, 1.5, -0.7, 3.0};
+    tz *t = jordan_at_axis(1, 1.0, !cplx, others, 4, n);
+    for (int64_t k = 0; k < (cplx ? 1 : 2); k++)
+        t[k * (*n + 1)] += 2e-14;
+    tz *a = similar(*n, t, 0.05, cplx, r);
+    free(t);
+    return a;
+}
+
+/* D a D^-1 with D = diag(scale, 1, ..., 1): the eigenvalues stay, kappa_1
+ * grows by about scale^2. */
+static void scale_first_row(int64_t n, tz *a, double scale) {
+    for (int64_t j = 1; j < n; j++) {
+        a[j * n] *= scale;
+        a[j] /= scale;
+    }
+}
+
+/* The route: Gaussian-like matrices are certified (no eigenvalue check) and
+ * finish with Newton-Schulz; near_axis() defeats the certificate, so the
+ * eigenvalues are checked, and the result is still right; an ill-conditioned
+ * matrix goes to the Schur method; A = [[1, t], [0, -1]] is its own sign
+ * (A^2 = I) and is computed (by the Schur method) for t = 1e3, refused for
+ * t = 1e9 (kappa_1(A) = 1e18: A is within roundoff of a singular matrix). */
+static void test_signm_route(void **state) {
+    (void)state;
+    trng r = trng_new(87);
+    for (int cplx = 0; cplx < 2; cplx++) {
+        const int32_t dt = cplx ? MF_C128 : MF_F64;
+        tz *a = matrix_with_signs(64, 30, cplx, 0.1, &r);
+        free(run_signm(64, a, dt, dt, TL_COLMAJOR, false));
+        mf__signm_info info = mf__signm_last();
+        assert_false(info.eigenvalues_checked);
+        assert_true(info.newton_steps >= 2 && info.newton_schulz_steps >= 1);
+        free(a);
+
+        int64_t n = 0;
+        a = near_axis(cplx, &r, &n);
+        tz *s = run_signm(n, a, dt, dt, TL_COLMAJOR, false);
+        info = mf__signm_last();
+        assert_true(info.eigenvalues_checked);
+        check_sign_identities(n, a, s, cplx ? 3 : 4);
+        free(s);
+        free(a);
+
+        /* kappa_1 beyond 1e3: the Schur method */
+        a = matrix_with_signs(40, 15, cplx, 0.2, &r);
+        scale_first_row(40, a, 1e3);
+        s = run_signm(40, a, dt, dt, TL_ROWMAJOR, false);
+        assert_true(mf__signm_last().schur_method);
+        check_sign_identities(40, a, s, 15);
+        free(s);
+        free(a);
+    }
+    for (int k = 0; k < 2; k++) {
+        const double tt = k ? 1e9 : 1e3;
+        tz a[4] = {1.0, 0.0, tt, -1.0};
+        if (k) {
+            expect_domain_error(2, a, MF_F64);
+            continue;
+        }
+        tz *s = run_signm(2, a, MF_F64, MF_F64, TL_COLMAJOR, false);
+        assert_true(mf__signm_last().schur_method);
+        assert_le(tz_diff_fro(2, 2, s, a), 10.0 * TEST_U * tt * tt);
+        free(s);
+    }
+}
+
 static void test_signm_error_paths(void **state) {
     (void)state;
     trng r = trng_new(84);
@@ -271,18 +472,26 @@ static mf_status call_signm(void *p) {
     return mf_signm(&c->A->m, &c->S->m);
 }
 
-static void test_signm_allocation_failures(void **state) {
+/* Allocation and backend faults on the Hermitian path, the certified
+ * iteration, the one with the eigenvalue check and the Schur method. */
+static void test_signm_faults(void **state) {
     (void)state;
     trng r = trng_new(85);
     for (size_t c = 0; c < 3; c++)
-        for (int herm = 0; herm < 2; herm++) {
+        for (int kind = 0; kind < 4; kind++) {
             const bool cplx = combos[c][0] == MF_C128;
-            tz *a = herm ? hermitian_indefinite(8, cplx, &r) : matrix_with_signs(8, 3, cplx, 0.5, &r);
-            tm A = tm_new(8, 8, combos[c][0], TL_PADDED_ROW), S = tm_new(8, 8, combos[c][1], TL_STRIDED);
+            int64_t n = 8;
+            tz *a = kind == 0 ? hermitian_indefinite(8, cplx, &r)
+                    : kind == 2 ? near_axis(cplx, &r, &n)
+                                : matrix_with_signs(8, 3, cplx, 0.5, &r);
+            if (kind == 3)
+                scale_first_row(8, a, 1e3);
+            tm A = tm_new(n, n, combos[c][0], TL_PADDED_ROW), S = tm_new(n, n, combos[c][1], TL_STRIDED);
             tm_from_dense(&A, a);
             signm_ctx ctx = {&A, &S};
             tm *outs[] = {&S};
             assert_true(tsweep_alloc_failures(call_signm, &ctx, outs, 1) >= 3);
+            assert_true(tsweep_lapack_faults(call_signm, &ctx, outs, 1) >= 2);
             free(a);
             tm_free(&A);
             tm_free(&S);
@@ -297,7 +506,9 @@ int main(void) {
         cmocka_unit_test(test_signm_hermitian),
         cmocka_unit_test(test_signm_domain),
         cmocka_unit_test(test_signm_error_paths),
-        cmocka_unit_test(test_signm_allocation_failures),
+        cmocka_unit_test(test_signm_domain_larger),
+        cmocka_unit_test(test_signm_route),
+        cmocka_unit_test(test_signm_faults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <lapacke.h>
 
 #include "decomp/schur.h"
+#include "funcs/sqrtm_iter.h"
 #include "funcs/sqrtm_tri.h"
 #include "funcs/hermitian.h"
 #include "internal.h"
@@ -292,6 +293,13 @@ mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S) {
         return st;
     if (mf__is_hermitian(A))
         return sqrtm_hermitian(fn, A, S);
+    /* Hook: a well-conditioned A (large enough, positive definite Hermitian
+     * part) first goes to the GEMM-rich iteration of sqrtm_iter.c; when it
+     * declines A or its result fails the residual check, nothing has been
+     * written and the Schur route below runs. */
+    bool done = false;
+    if ((st = mf__sqrtm_iterative(fn, A, S, &done)) != MF_OK || done)
+        return st;
     const int64_t n = A->rows;
     sqrt_schur f;
     if ((st = sqrt_schur_compute(fn, A, S->dtype, false, &f)) != MF_OK)

@@ -1,6 +1,7 @@
 /*
  * Loader for the sqrtm/signm reference data (format: see gen_sqrtm.py).
- * Header-only, for tests/test_funcs_sqrtm.c and tests/test_funcs_signm.c.
+ * Header-only, for tests/test_funcs_sqrtm.c, tests/test_funcs_signm.c and,
+ * with the table of gen_iterations.py, tests/test_funcs_sqrtm_iter.c.
  */
 #ifndef MF_TESTS_SQRTM_REF_LOAD_H
 #define MF_TESTS_SQRTM_REF_LOAD_H
@@ -23,10 +24,10 @@ typedef struct ref_case {
 } ref_case;
 
 /* Read n*n "re im" lines starting at lines[*k] into a new array. */
-static tz *ref_read_matrix(int64_t n, int *k) {
+static tz *ref_read_matrix(const char *const *lines, int64_t n, int *k) {
     tz *m = tz_alloc(n * n);
     for (int64_t e = 0; e < n * n; e++) {
-        const char *line = sqrtm_ref_lines[(*k)++];
+        const char *line = lines[(*k)++];
         assert_non_null(line);
         char *end;
         const double re = strtod(line, &end), im = strtod(end, NULL);
@@ -35,13 +36,15 @@ static tz *ref_read_matrix(int64_t n, int *k) {
     return m;
 }
 
-/* All cases of function func ("sqrtm" or "signm"); returns the count. */
-static int ref_load(const char *func, ref_case *cases, int max_cases) {
+/* All cases of function func ("sqrtm" or "signm") in a table of lines
+ * (NULL-terminated); returns the count. */
+static int ref_load_lines(const char *const *lines, const char *func, ref_case *cases,
+                          int max_cases) {
     int count = 0;
     ref_case c;
     memset(&c, 0, sizeof c);
-    for (int k = 0; sqrtm_ref_lines[k] != NULL;) {
-        const char *line = sqrtm_ref_lines[k++];
+    for (int k = 0; lines[k] != NULL;) {
+        const char *line = lines[k++];
         char word[16] = "", arg[64] = "";
         if (line[0] == '#' || sscanf(line, "%15s %63s", word, arg) < 1)
             continue;
@@ -59,9 +62,9 @@ static int ref_load(const char *func, ref_case *cases, int max_cases) {
         } else if (strcmp(word, "cond") == 0) {
             c.cond = strtod(arg, NULL);
         } else if (strcmp(word, "A") == 0) {
-            c.a = ref_read_matrix(c.n, &k);
+            c.a = ref_read_matrix(lines, c.n, &k);
         } else if (strcmp(word, "F") == 0) {
-            c.f = ref_read_matrix(c.n, &k);
+            c.f = ref_read_matrix(lines, c.n, &k);
         } else if (strcmp(word, "end") == 0) {
             if (strcmp(c.func, func) == 0 && count < max_cases) {
                 cases[count++] = c;
@@ -74,6 +77,11 @@ static int ref_load(const char *func, ref_case *cases, int max_cases) {
     }
     assert_true(count > 0);
     return count;
+}
+
+/* The cases of func in gen_sqrtm.py's table. */
+static inline int ref_load(const char *func, ref_case *cases, int max_cases) {
+    return ref_load_lines(sqrtm_ref_lines, func, cases, max_cases);
 }
 
 static void ref_free(ref_case *cases, int count) {

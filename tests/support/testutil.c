@@ -239,7 +239,10 @@ void assert_last_error_mentions(const char *text) {
 
 /* ---------- allocation-failure sweep ---------- */
 
-int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs) {
+/* One sweep: fail the k-th allocation (alloc) or backend call (!alloc). */
+static int tsweep(bool alloc, tsweep_call call, void *ctx, tm *const *outputs, int n_outputs) {
+    const mf_status expected = alloc ? MF_ENOMEM : MF_EBACKEND;
+    const char *what = alloc ? "allocation" : "backend call";
     double **snaps = calloc((size_t)(n_outputs > 0 ? n_outputs : 1), sizeof(double *));
     assert_non_null(snaps);
     int exercised = 0;
@@ -249,22 +252,27 @@ int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n
                 snaps[o] = tm_snapshot(outputs[o]);
         mf__alloc_stats_reset();
         const int64_t live_before = mf__alloc_stats_get().live_blocks;
-        mf__alloc_fail_at(k);
+        const int64_t calls_before = mf__lapack_calls();
+        if (alloc)
+            mf__alloc_fail_at(k);
+        else
+            mf__lapack_fault_at(k);
         mf_status st = call(ctx);
         mf__alloc_fail_at(0);
+        mf__lapack_fault_at(0);
         mf__alloc_stats after = mf__alloc_stats_get();
         if (after.live_blocks != live_before)
-            fail_msg("allocation %lld failed: %lld blocks leaked (status %d, %s)", (long long)k,
+            fail_msg("%s %lld failed: %lld blocks leaked (status %d, %s)", what, (long long)k,
                      (long long)(after.live_blocks - live_before), st, mf_last_error());
-        bool reached = after.calls >= k;
-        if (st == MF_ENOMEM) {
+        const bool reached = (alloc ? after.calls : mf__lapack_calls() - calls_before) >= k;
+        if (st == expected) {
             exercised++;
             for (int o = 0; o < n_outputs; o++)
                 if (outputs[o] != NULL && !tm_unchanged(outputs[o], snaps[o]))
-                    fail_msg("allocation %lld failed and output %d was modified", (long long)k, o);
+                    fail_msg("%s %lld failed and output %d was modified", what, (long long)k, o);
         } else if (st != MF_OK) {
-            fail_msg("allocation %lld failed: status %d (%s), expected MF_ENOMEM; %s", (long long)k,
-                     st, mf_strerror(st), mf_last_error());
+            fail_msg("%s %lld failed: status %d (%s), expected %d; %s", what, (long long)k, st,
+                     mf_strerror(st), expected, mf_last_error());
         }
         for (int o = 0; o < n_outputs; o++) {
             free(snaps[o]);
@@ -275,4 +283,12 @@ int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n
     }
     free(snaps);
     return exercised;
+}
+
+int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs) {
+    return tsweep(true, call, ctx, outputs, n_outputs);
+}
+
+int tsweep_lapack_faults(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs) {
+    return tsweep(false, call, ctx, outputs, n_outputs);
 }

@@ -114,5 +114,10 @@ typedef mf_status (*tsweep_call)(void *ctx);
  * succeeds without reaching allocation k. Returns the number of allocation
  * points exercised. outputs may contain NULL entries. */
 int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs);
+/* The same for backend faults: for k = 1, 2, ... report the k-th
+ * mf__lapack_info call as MF_EBACKEND and require that status (or MF_OK
+ * when the call does not reach k), no leak and unchanged outputs. Returns
+ * the number of backend calls exercised. */
+int tsweep_lapack_faults(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs);
 
 #endif /* MF_TESTUTIL_H */
