@@ -31,7 +31,7 @@
 /* Largest diagonal block of the recursion handled by the point recurrence
  * (chosen by measurement, docs/funcs.md). */
 #ifndef MF_SQRTM_BASE
-#define MF_SQRTM_BASE 64
+#define MF_SQRTM_BASE 16
 #endif
 
 /*

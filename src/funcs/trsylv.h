@@ -37,7 +37,7 @@
  * docs/funcs.md: smaller blocks spend their time in small GEMM calls,
  * larger ones in the kernel's level-2 loops). */
 #ifndef MF__TRSYLV_BASE
-#define MF__TRSYLV_BASE 32
+#define MF__TRSYLV_BASE 16
 #endif
 
 bool mf__trsylv_real(int64_t m, int64_t k, const double *a, int64_t lda, const double *b,

@@ -1,16 +1,18 @@
 /*
  * A X + X B = C for complex upper triangular A and B (mf__trsylv_complex,
- * see trsylv.h): the recursion of trsylv_real.c without 2 x 2 blocks. The
- * kernel's inner loops spell out complex arithmetic on (re, im) pairs, so
- * that the compiler vectorizes them (C's complex multiply is a call guarded
- * for Inf and NaN).
+ * see trsylv.h): the recursion and the tiled kernel of trsylv_real.c
+ * without 2 x 2 blocks. Complex numbers are (re, im) pairs of doubles and
+ * the kernel spells out their arithmetic, so that the compiler vectorizes
+ * it and no library call (C's complex division is one) sits in a loop.
  */
-#include "mfcomplex.h"
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cblas.h>
 
+#include "mfcomplex.h"
 #include "funcs/trsylv.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -26,67 +28,160 @@
 #endif
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-#define GROUP 4
+/* Rows and columns of a tile. */
+#define TILE 4
 
-/* c[0:r] -= sum_{l < w} coef[l] a[0:r, l] (complex, interleaved), two
- * columns per pass. */
-ALWAYS_INLINE void sub_columns(int64_t r, int64_t w, const double *a, int64_t lda,
-                               const double *coef, double *restrict c) {
-    int64_t l = 0;
-    for (; l + 2 <= w; l += 2) {
-        const double *restrict a0 = a + 2 * l * lda, *restrict a1 = a0 + 2 * lda;
-        const double x0r = coef[2 * l], x0i = coef[2 * l + 1];
-        const double x1r = coef[2 * l + 2], x1i = coef[2 * l + 3];
-        for (int64_t i = 0; i < r; i++) {
-            const double p0r = a0[2 * i], p0i = a0[2 * i + 1];
-            const double p1r = a1[2 * i], p1i = a1[2 * i + 1];
-            c[2 * i] -= p0r * x0r - p0i * x0i + p1r * x1r - p1i * x1i;
-            c[2 * i + 1] -= p0r * x0i + p0i * x0r + p1r * x1i + p1i * x1r;
+/* Eight and four doubles (four and two complex numbers), moved with
+ * memcpy (see expm_small.c). */
+typedef double v8 __attribute__((vector_size(64)));
+typedef double v4 __attribute__((vector_size(32)));
+
+/* 1 / (x + i y) by Smith's algorithm (no overflow for |x|, |y| in range). */
+ALWAYS_INLINE void reciprocal(double x, double y, double *re, double *im) {
+    const bool wide = fabs(x) >= fabs(y);
+    const double r = wide ? y / x : x / y, d = wide ? x + y * r : x * r + y;
+    *re = wide ? 1.0 / d : r / d;
+    *im = wide ? -r / d : -1.0 / d;
+}
+
+/*
+ * c(0:r, 0:q) -= p(0:r, 0:w) s(0:w, 0:q), complex, q <= TILE a literal:
+ * four (then two, then one) rows at a time in registers. The real and the
+ * imaginary part of each s_lj multiply the chunk separately (u and v) and
+ * are combined once at the end, re = u_re - v_im, im = u_im + v_re, so
+ * that the loop over l is plain multiply-adds.
+ */
+#define SUB_PRODUCT_CHUNK(V, ROWS, SWAP)                                                          \
+    do {                                                                                       \
+        V u[TILE], v[TILE], pv;                                                                \
+        const V zero = {0};                                                                    \
+        for (int j = 0; j < q; j++) {                                                          \
+            memcpy(&u[j], c + 2 * (i + j * ldc), sizeof pv);                                   \
+            v[j] = zero;                                                                       \
+        }                                                                                      \
+        for (int64_t l = 0; l < w; l++) {                                                      \
+            memcpy(&pv, p + 2 * (i + l * ldp), sizeof pv);                                     \
+            for (int j = 0; j < q; j++) {                                                      \
+                u[j] -= pv * s[2 * (l + j * lds)];                                             \
+                v[j] -= pv * s[2 * (l + j * lds) + 1];                                         \
+            }                                                                                  \
+        }                                                                                      \
+        for (int j = 0; j < q; j++) {                                                          \
+            const V sw = SWAP;                                                                 \
+            u[j] += sw;                                                                        \
+            memcpy(c + 2 * (i + j * ldc), &u[j], sizeof pv);                                   \
+        }                                                                                      \
+        i += ROWS;                                                                             \
+    } while (0)
+
+ALWAYS_INLINE void sub_product_q(const int q, int64_t r, int64_t w, const double *p, int64_t ldp,
+                                 const double *s, int64_t lds, double *c, int64_t ldc) {
+    const v8 sign8 = {-1, 1, -1, 1, -1, 1, -1, 1};
+    const v4 sign4 = {-1, 1, -1, 1};
+    int64_t i = 0;
+    while (i + 4 <= r)
+        SUB_PRODUCT_CHUNK(v8, 4, __builtin_shufflevector(v[j], v[j], 1, 0, 3, 2, 5, 4, 7, 6) * sign8);
+    if (i + 2 <= r)
+        SUB_PRODUCT_CHUNK(v4, 2, __builtin_shufflevector(v[j], v[j], 1, 0, 3, 2) * sign4);
+    for (; i < r; i++)
+        for (int j = 0; j < q; j++) {
+            double re = c[2 * (i + j * ldc)], im = c[2 * (i + j * ldc) + 1];
+            for (int64_t l = 0; l < w; l++) {
+                const double pr = p[2 * (i + l * ldp)], pi = p[2 * (i + l * ldp) + 1];
+                const double sr = s[2 * (l + j * lds)], si = s[2 * (l + j * lds) + 1];
+                re -= pr * sr - pi * si;
+                im -= pr * si + pi * sr;
+            }
+            c[2 * (i + j * ldc)] = re;
+            c[2 * (i + j * ldc) + 1] = im;
         }
-    }
-    if (l < w) {
-        const double *restrict a0 = a + 2 * l * lda;
-        const double x0r = coef[2 * l], x0i = coef[2 * l + 1];
-        for (int64_t i = 0; i < r; i++) {
-            const double p0r = a0[2 * i], p0i = a0[2 * i + 1];
-            c[2 * i] -= p0r * x0r - p0i * x0i;
-            c[2 * i + 1] -= p0r * x0i + p0i * x0r;
-        }
+}
+
+ALWAYS_INLINE void sub_product(int q, int64_t r, int64_t w, const double *p, int64_t ldp,
+                               const double *s, int64_t lds, double *c, int64_t ldc) {
+    switch (q) {
+    case 1: sub_product_q(1, r, w, p, ldp, s, lds, c, ldc); break;
+    case 2: sub_product_q(2, r, w, p, ldp, s, lds, c, ldc); break;
+    case 3: sub_product_q(3, r, w, p, ldp, s, lds, c, ldc); break;
+    default: sub_product_q(4, r, w, p, ldp, s, lds, c, ldc); break;
     }
 }
 
-/* (A + b I) x = c for one column, bottom up a group of rows at a time. */
-ALWAYS_INLINE bool solve_column(int64_t m, const double *a, int64_t lda, mf__zdouble shift,
-                                double *c) {
-    mf__zdouble *z = (mf__zdouble *)c;
-    const mf__zdouble *za = (const mf__zdouble *)a;
-    for (int64_t end = m; end > 0;) {
-        const int64_t beg = end > GROUP ? end - GROUP : 0;
-        for (int64_t i = end - 1; i >= beg; i--) {
-            const mf__zdouble den = za[i + i * lda] + shift;
-            if (den == 0.0)
-                return false;
-            z[i] /= den;
-            for (int64_t r = beg; r < i; r++)
-                z[r] -= za[r + i * lda] * z[i];
+/*
+ * The nr x nc unknowns of one tile (a, b, c, inv at its corner) once
+ * everything outside it has been removed from C: columns left to right,
+ * rows bottom up, x_ij = (c_ij - sum_{u > i} a_iu x_uj - sum_{u < j} x_iu
+ * b_uj) inv_ij with inv = 1 / (a_ii + b_jj) formed beforehand, the
+ * unknowns in registers (loops unrolled, constant indices).
+ */
+ALWAYS_INLINE bool solve_tile(int nr, int nc, const double *a, int64_t lda, const double *b,
+                              int64_t ldb, double *c, int64_t ldc, const double *inv, int64_t ldi) {
+    double xr[TILE][TILE], xi[TILE][TILE];
+    bool ok = true;
+#pragma GCC unroll 4
+    for (int j = 0; j < TILE; j++) {
+        if (j >= nc)
+            break;
+#pragma GCC unroll 4
+        for (int i = TILE - 1; i >= 0; i--) {
+            if (i >= nr)
+                continue;
+            double re = c[2 * (i + j * ldc)], im = c[2 * (i + j * ldc) + 1];
+#pragma GCC unroll 3
+            for (int u = i + 1; u < TILE; u++)
+                if (u < nr) {
+                    const double ar = a[2 * (i + u * lda)], ai = a[2 * (i + u * lda) + 1];
+                    re -= ar * xr[u][j] - ai * xi[u][j];
+                    im -= ar * xi[u][j] + ai * xr[u][j];
+                }
+#pragma GCC unroll 3
+            for (int u = 0; u < j; u++) {
+                const double br = b[2 * (u + j * ldb)], bi = b[2 * (u + j * ldb) + 1];
+                re -= xr[i][u] * br - xi[i][u] * bi;
+                im -= xr[i][u] * bi + xi[i][u] * br;
+            }
+            const double fr = inv[2 * (i + j * ldi)], fi = inv[2 * (i + j * ldi) + 1];
+            ok &= fabs(fr) < INFINITY && fabs(fi) < INFINITY;
+            xr[i][j] = re * fr - im * fi;
+            xi[i][j] = re * fi + im * fr;
         }
-        double coef[2 * GROUP];
-        for (int64_t l = 0; l < 2 * (end - beg); l++)
-            coef[l] = c[2 * beg + l];
-        sub_columns(beg, end - beg, a + 2 * beg * lda, lda, coef, c);
-        end = beg;
     }
-    return true;
+    for (int j = 0; j < nc; j++)
+        for (int i = 0; i < nr; i++) {
+            c[2 * (i + j * ldc)] = xr[i][j];
+            c[2 * (i + j * ldc) + 1] = xi[i][j];
+        }
+    return ok;
 }
 
+/* m, k <= MF__TRSYLV_BASE: column tiles J left to right, C(:, J) -=
+ * X(:, 0:j0) B(0:j0, J); row tiles G bottom up, the tile's unknowns, then
+ * C(0:g0, J) -= A(0:g0, G) X(G, J). */
 MF_TARGET_CLONES static bool solve_base(int64_t m, int64_t k, const double *a, int64_t lda,
                                         const double *b, int64_t ldb, double *c, int64_t ldc) {
-    const mf__zdouble *zb = (const mf__zdouble *)b;
+    double inv[2 * MF__TRSYLV_BASE * MF__TRSYLV_BASE], dr[MF__TRSYLV_BASE], di[MF__TRSYLV_BASE];
+    for (int64_t i = 0; i < m; i++) {
+        dr[i] = a[2 * (i + i * lda)];
+        di[i] = a[2 * (i + i * lda) + 1];
+    }
     for (int64_t j = 0; j < k; j++) {
-        double *cj = c + 2 * j * ldc;
-        sub_columns(m, j, c, ldc, b + 2 * j * ldb, cj);
-        if (!solve_column(m, a, lda, zb[j + j * ldb], cj))
-            return false;
+        const double br = b[2 * (j + j * ldb)], bi = b[2 * (j + j * ldb) + 1];
+        for (int64_t i = 0; i < m; i++)
+            reciprocal(dr[i] + br, di[i] + bi, &inv[2 * (i + j * m)], &inv[2 * (i + j * m) + 1]);
+    }
+    for (int64_t j0 = 0; j0 < k; j0 += TILE) {
+        const int q = (int)(k - j0 < TILE ? k - j0 : TILE);
+        double *cj = c + 2 * j0 * ldc;
+        sub_product(q, m, j0, c, ldc, b + 2 * j0 * ldb, ldb, cj, ldc);
+        for (int64_t g1 = m; g1 > 0;) {
+            const int64_t g0 = g1 > TILE ? g1 - TILE : 0;
+            if (!solve_tile((int)(g1 - g0), q, a + 2 * (g0 + g0 * lda), lda,
+                            b + 2 * (j0 + j0 * ldb), ldb, cj + 2 * g0, ldc, inv + 2 * (g0 + j0 * m),
+                            m))
+                return false;
+            sub_product(q, g0, g1 - g0, a + 2 * g0 * lda, lda, cj + 2 * g0, ldc, cj, ldc);
+            g1 = g0;
+        }
     }
     return true;
 }
