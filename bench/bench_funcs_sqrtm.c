@@ -1,15 +1,17 @@
 /*
  * bench_funcs_sqrtm: mf_sqrtm and its parts, mf_signm.
  *
- * Per size, interleaved in one group so machine load hits all alike:
- *   schur      mf_schur with Z (real Schur form, dgees): the floor of the
- *              Schur method;
- *   tri        the triangular phase alone (mf__sqrtm_quasitri on the real
- *              Schur factor of A, about n^3 / 3 flops): level-3 speed shows
- *              as its GFLOP/s;
- *   back       the back-transformation S = Z U Z^T (dtrmm + dgemm, 3 n^3
- *              flops);
- *   mf_sqrtm   the whole function (F64, then C128).
+ * Per size and dtype (F64: real Schur form; C128), interleaved in one
+ * group so machine load hits all alike:
+ *   schur      mf_schur with Z (dgees / zgees): the floor of the Schur
+ *              method;
+ *   tri        the triangular phase alone (mf__sqrtm_quasitri or
+ *              mf__sqrtm_tri on the Schur factor of A, about n^3 / 3 real
+ *              or complex flops): level-3 speed shows as its GFLOP/s;
+ *   back       the back-transformation S = Z U Z^H (trmm + gemm, counted
+ *              as 3 n^3 flops);
+ *   mf_sqrtm   the whole function; its note gives the parts in
+ *              GEMM-equivalents and the ratio to (Schur + 3 GEMM).
  * Then mf_signm (F64, C128). Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I
  * for sqrtm (eigenvalues in the right half-plane, a real root, no symmetry),
  * plain Gaussian A for signm (eigenvalues on both sides).
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "decomp/schur.h"
+#include "funcs/logm_iss.h"
 #include "funcs/sqrtm_tri.h"
 #include "harness.h"
 
@@ -32,8 +35,9 @@ static const double U64 = 0x1p-53;
 
 typedef struct ctx {
     int64_t n;
+    int32_t dt;
     mfb_mat A, S, T, Z;
-    double *t, *u, *w; /* column-major T, working copy, scratch */
+    double *u, *w; /* working copy of T, scratch */
 } ctx;
 
 static int run_sqrtm(void *p) {
@@ -53,25 +57,16 @@ static int run_schur(void *p) {
 
 static int run_tri(void *p) {
     ctx *c = p;
-    memcpy(c->u, c->t, sizeof(double) * (size_t)(c->n * c->n));
-    return mf__sqrtm_quasitri("bench", c->n, c->u, c->n);
+    memcpy(c->u, c->T.buf, mf__elem_size(c->dt) * (size_t)(c->n * c->n));
+    return c->dt == MF_C128 ? mf__sqrtm_tri("bench", c->n, c->u, c->n)
+                            : mf__sqrtm_quasitri("bench", c->n, c->u, c->n);
 }
 
-/* W = Z U (trmm on the upper triangle, the 2 x 2 blocks' subdiagonal
- * as axpys), S = W Z^T: what mf_sqrtm does after the kernel. */
+/* S = Z U Z^H (trmm on the upper triangle, the 2 x 2 blocks' subdiagonal
+ * as axpys, one GEMM): what mf_sqrtm does after the kernel. */
 static int run_back(void *p) {
     ctx *c = p;
-    const int n = (int)c->n;
-    const double *z = c->Z.buf;
-    memcpy(c->w, z, sizeof(double) * (size_t)n * n);
-    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, n, 1.0, c->u,
-                n, c->w, n);
-    for (int k = 0; k + 1 < n; k++)
-        if (c->u[(k + 1) + (int64_t)k * n] != 0.0)
-            cblas_daxpy(n, c->u[(k + 1) + (int64_t)k * n], z + (int64_t)(k + 1) * n, 1,
-                        c->w + (int64_t)k * n, 1);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0, c->w, n, z, n, 0.0, c->S.buf,
-                n);
+    mf__iss_back_transform(c->dt, c->n, c->Z.buf, c->u, c->w, c->S.buf);
     return MF_OK;
 }
 
@@ -109,37 +104,40 @@ static void shift(mfb_mat *a, int64_t n, double by) {
     }
 }
 
-static void bench_sqrtm_parts(int64_t n) {
-    ctx c = {.n = n};
-    c.A = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    c.S = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    c.T = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    c.Z = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    mfb_mat_random(&c.A, 1000 + (uint64_t)n);
+/* mf_sqrtm with its parts, interleaved, for F64 (real Schur form) or
+ * C128 input. */
+static void bench_sqrtm_parts(int64_t n, int32_t dt) {
+    ctx c = {.n = n, .dt = dt};
+    c.A = mfb_mat_new(n, n, dt, MFB_COL);
+    c.S = mfb_mat_new(n, n, dt, MFB_COL);
+    c.T = mfb_mat_new(n, n, dt, MFB_COL);
+    c.Z = mfb_mat_new(n, n, dt, MFB_COL);
+    mfb_mat_random(&c.A, (dt == MF_C128 ? 2000 : 1000) + (uint64_t)n);
     shift(&c.A, n, 1.5 * sqrt((double)n) + 1.0);
     if (mf_schur(&c.A.m, &c.T.m, &c.Z.m) != MF_OK)
         abort();
-    c.t = c.T.buf;
-    c.u = malloc(sizeof(double) * (size_t)(n * n));
-    c.w = malloc(sizeof(double) * (size_t)(n * n));
+    c.u = malloc(mf__elem_size(dt) * (size_t)(n * n));
+    c.w = malloc(mf__elem_size(dt) * (size_t)(n * n));
     if (c.u == NULL || c.w == NULL)
         abort();
-    const double n3 = (double)n * n * n;
+    /* real flops: n^3 / 3 (real) or n^3 / 3 complex ones, 4 real each */
+    const double n3 = (double)n * n * n, cx = dt == MF_C128 ? 4.0 : 1.0;
     mfb_row rs, rt, rb, rq;
-    mfb_row_init(&rs, "schur (dgees + Z)", MF_F64, MFB_COL, n, 0.0);
-    mfb_row_init(&rt, "sqrtm: triangular phase", MF_F64, MFB_NONE, n, n3 / 3.0);
-    mfb_row_init(&rb, "sqrtm: back-transform", MF_F64, MFB_NONE, n, 3.0 * n3);
-    mfb_row_init(&rq, "mf_sqrtm", MF_F64, MFB_COL, n, 0.0);
+    mfb_row_init(&rs, dt == MF_C128 ? "schur (zgees + Z)" : "schur (dgees + Z)", dt, MFB_COL, n,
+                 0.0);
+    mfb_row_init(&rt, "sqrtm: triangular phase", dt, MFB_NONE, n, cx * n3 / 3.0);
+    mfb_row_init(&rb, "sqrtm: back-transform", dt, MFB_NONE, n, cx * 3.0 * n3);
+    mfb_row_init(&rq, "mf_sqrtm", dt, MFB_COL, n, 0.0);
     mfb_row *rows[] = {&rq, &rs, &rt, &rb};
     const mfb_fn fns[] = {run_sqrtm, run_schur, run_tri, run_back};
     void *ctxs[] = {&c, &c, &c, &c};
     if (mfb_measure_group(4, rows, fns, ctxs) == MF_OK) {
         run_sqrtm(&c);
-        mfb_set_accuracy(&rq, residual(&c, MF_F64, false), "|S^2-A|/(nu|S|^2)", 100.0);
-        mfb_note(&rq, "schur %.0f%%, tri %.0f%%, back %.0f%%; sqrtm/(schur+3 gemm) = %.2f",
-                 100.0 * rs.median_s / rq.median_s, 100.0 * rt.median_s / rq.median_s,
-                 100.0 * rb.median_s / rq.median_s,
-                 rq.median_s / (rs.median_s + 3.0 * mfb_gemm_seconds(n, MF_F64)));
+        mfb_set_accuracy(&rq, residual(&c, dt, false), "|S^2-A|/(nu|S|^2)", 100.0);
+        const double g = mfb_gemm_seconds(n, dt);
+        mfb_note(&rq, "schur %.1f, tri %.2f, back %.2f GEMM-eq; sqrtm/(schur+3 gemm) = %.3f",
+                 rs.median_s / g, rt.median_s / g, rb.median_s / g,
+                 rq.median_s / (rs.median_s + 3.0 * g));
     }
     for (int k = 0; k < 4; k++)
         mfb_emit(rows[k]);
@@ -174,8 +172,8 @@ int main(int argc, char **argv) {
     const int64_t *n;
     const int count = mfb_sizes(&n);
     for (int k = 0; k < count; k++) {
-        bench_sqrtm_parts(n[k]);
-        bench_one("mf_sqrtm", n[k], MF_C128, false);
+        bench_sqrtm_parts(n[k], MF_F64);
+        bench_sqrtm_parts(n[k], MF_C128);
         bench_one("mf_signm", n[k], MF_F64, true);
         bench_one("mf_signm", n[k], MF_C128, true);
     }
