@@ -14,27 +14,7 @@
 
 #include "mfcomplex.h"
 #include "funcs/trsylv.h"
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
-#elif defined(__clang__)
-#pragma clang fp contract(fast)
-#endif
-
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
-#define MF_TARGET_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
-#else
-#define MF_TARGET_CLONES
-#endif
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-
-/* Rows and columns of a tile. */
-#define TILE 4
-
-/* Eight and four doubles (four and two complex numbers), moved with
- * memcpy (see expm_small.c). */
-typedef double v8 __attribute__((vector_size(64)));
-typedef double v4 __attribute__((vector_size(32)));
+#include "funcs/trsylv_kernel.h"
 
 /* 1 / (x + i y) by Smith's algorithm (no overflow for |x|, |y| in range). */
 ALWAYS_INLINE void reciprocal(double x, double y, double *re, double *im) {
@@ -99,12 +79,7 @@ ALWAYS_INLINE void sub_product_q(const int q, int64_t r, int64_t w, const double
 
 ALWAYS_INLINE void sub_product(int q, int64_t r, int64_t w, const double *p, int64_t ldp,
                                const double *s, int64_t lds, double *c, int64_t ldc) {
-    switch (q) {
-    case 1: sub_product_q(1, r, w, p, ldp, s, lds, c, ldc); break;
-    case 2: sub_product_q(2, r, w, p, ldp, s, lds, c, ldc); break;
-    case 3: sub_product_q(3, r, w, p, ldp, s, lds, c, ldc); break;
-    default: sub_product_q(4, r, w, p, ldp, s, lds, c, ldc); break;
-    }
+    WITH_LITERAL_WIDTH(sub_product_q, q, r, w, p, ldp, s, lds, c, ldc);
 }
 
 /*

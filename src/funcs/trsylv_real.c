@@ -1,6 +1,6 @@
 /*
  * A X + X B = C for real upper quasi-triangular A and B (mf__trsylv_real,
- * see trsylv.h): recursive blocking with GEMM updates around a column
+ * see trsylv.h): recursive blocking with GEMM updates around a tiled
  * kernel. A 2 x 2 diagonal block couples two rows (of A) or two columns (of
  * B) of X; the p x q equations between such blocks are solved through
  * their Kronecker form, as in Higham, Linear Algebra Appl. 88/89, 1987,
@@ -14,21 +14,7 @@
 #include <cblas.h>
 
 #include "funcs/trsylv.h"
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
-#elif defined(__clang__)
-#pragma clang fp contract(fast)
-#endif
-
-/* The kernel is compiled for AVX-512, AVX2+FMA and baseline x86-64 and
- * picked at load time (the distribution build targets baseline x86-64). */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
-#define MF_TARGET_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
-#else
-#define MF_TARGET_CLONES
-#endif
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#include "funcs/trsylv_kernel.h"
 
 /*
  * k x = rhs (the last column of the s x (s + 1) array k) by Gaussian
@@ -129,9 +115,6 @@ bool mf__sylv_small_real(int p, int q, const double *a, int64_t lda, const doubl
 /* the kernel: tiles of TILE x TILE unknowns                           */
 /* ------------------------------------------------------------------ */
 
-/* Rows (columns) of a tile: whole diagonal blocks of A (B), at most TILE. */
-#define TILE 4
-
 /* Does a 2 x 2 block of the quasi-triangular t start at row i - 1, i.e.
  * is t(i, i - 1) nonzero? */
 ALWAYS_INLINE bool second_row_of_block(const double *t, int64_t ldt, int64_t i) {
@@ -165,44 +148,34 @@ ALWAYS_INLINE int64_t tile_start(int64_t hi, const double *t, int64_t ldt) {
     return lo;
 }
 
-/* Eight and four doubles, moved with memcpy (see expm_small.c). */
-typedef double v8 __attribute__((vector_size(64)));
-typedef double v4 __attribute__((vector_size(32)));
-
 /*
  * c(0:r, 0:q) -= p(0:r, 0:w) s(0:w, 0:q) for a tile's q <= TILE
  * columns: eight rows (then four, then one) at a time, the q columns of
  * that chunk held in registers through the whole sum. q is a literal
  * after inlining (sub_product), so the column loops unroll.
  */
+#define SUB_PRODUCT_CHUNK(V, ROWS)                                                                 \
+    do {                                                                                       \
+        V acc[TILE], pv;                                                                       \
+        for (int j = 0; j < q; j++)                                                            \
+            memcpy(&acc[j], c + i + j * ldc, sizeof pv);                                       \
+        for (int64_t l = 0; l < w; l++) {                                                      \
+            memcpy(&pv, p + i + l * ldp, sizeof pv);                                           \
+            for (int j = 0; j < q; j++)                                                        \
+                acc[j] -= pv * s[l + j * lds];                                                 \
+        }                                                                                      \
+        for (int j = 0; j < q; j++)                                                            \
+            memcpy(c + i + j * ldc, &acc[j], sizeof pv);                                       \
+        i += ROWS;                                                                             \
+    } while (0)
+
 ALWAYS_INLINE void sub_product_q(const int q, int64_t r, int64_t w, const double *p, int64_t ldp,
                                  const double *s, int64_t lds, double *c, int64_t ldc) {
     int64_t i = 0;
-    for (; i + 8 <= r; i += 8) {
-        v8 acc[TILE], pv;
-        for (int j = 0; j < q; j++)
-            memcpy(&acc[j], c + i + j * ldc, sizeof pv);
-        for (int64_t l = 0; l < w; l++) {
-            memcpy(&pv, p + i + l * ldp, sizeof pv);
-            for (int j = 0; j < q; j++)
-                acc[j] -= pv * s[l + j * lds];
-        }
-        for (int j = 0; j < q; j++)
-            memcpy(c + i + j * ldc, &acc[j], sizeof pv);
-    }
-    if (i + 4 <= r) {
-        v4 acc[TILE], pv;
-        for (int j = 0; j < q; j++)
-            memcpy(&acc[j], c + i + j * ldc, sizeof pv);
-        for (int64_t l = 0; l < w; l++) {
-            memcpy(&pv, p + i + l * ldp, sizeof pv);
-            for (int j = 0; j < q; j++)
-                acc[j] -= pv * s[l + j * lds];
-        }
-        for (int j = 0; j < q; j++)
-            memcpy(c + i + j * ldc, &acc[j], sizeof pv);
-        i += 4;
-    }
+    while (i + 8 <= r)
+        SUB_PRODUCT_CHUNK(v8, 8);
+    if (i + 4 <= r)
+        SUB_PRODUCT_CHUNK(v4, 4);
     for (; i < r; i++)
         for (int j = 0; j < q; j++) {
             double v = c[i + j * ldc];
@@ -214,12 +187,7 @@ ALWAYS_INLINE void sub_product_q(const int q, int64_t r, int64_t w, const double
 
 ALWAYS_INLINE void sub_product(int q, int64_t r, int64_t w, const double *p, int64_t ldp,
                                const double *s, int64_t lds, double *c, int64_t ldc) {
-    switch (q) {
-    case 1: sub_product_q(1, r, w, p, ldp, s, lds, c, ldc); break;
-    case 2: sub_product_q(2, r, w, p, ldp, s, lds, c, ldc); break;
-    case 3: sub_product_q(3, r, w, p, ldp, s, lds, c, ldc); break;
-    default: sub_product_q(4, r, w, p, ldp, s, lds, c, ldc); break;
-    }
+    WITH_LITERAL_WIDTH(sub_product_q, q, r, w, p, ldp, s, lds, c, ldc);
 }
 
 /*
