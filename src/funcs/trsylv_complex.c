@@ -91,15 +91,13 @@ ALWAYS_INLINE void sub_product(int q, int64_t r, int64_t w, const double *p, int
  */
 ALWAYS_INLINE bool solve_tile(int nr, int nc, const double *a, int64_t lda, const double *b,
                               int64_t ldb, double *c, int64_t ldc, const double *inv, int64_t ldi) {
-    double xr[TILE][TILE], xi[TILE][TILE];
+    double xr[TILE][TILE] = {{0}}, xi[TILE][TILE] = {{0}};
     bool ok = true;
 #pragma GCC unroll 4
     for (int j = 0; j < TILE; j++) {
-        if (j >= nc)
-            break;
 #pragma GCC unroll 4
         for (int i = TILE - 1; i >= 0; i--) {
-            if (i >= nr)
+            if (j >= nc || i >= nr)
                 continue;
             double re = c[2 * (i + j * ldc)], im = c[2 * (i + j * ldc) + 1];
 #pragma GCC unroll 3

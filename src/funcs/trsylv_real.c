@@ -204,15 +204,13 @@ ALWAYS_INLINE void sub_product(int q, int64_t r, int64_t w, const double *p, int
 ALWAYS_INLINE bool uniform_tile(const int p, const int q, int nr, int nc, const double *a,
                                 int64_t lda, const double *b, int64_t ldb, double *c, int64_t ldc,
                                 const double *inv, int64_t ldi) {
-    double x[TILE][TILE];
+    double x[TILE][TILE] = {{0}};
     bool ok = true;
 #pragma GCC unroll 4
     for (int jb = 0; jb < TILE / q; jb++) {
-        if (jb >= nc)
-            break;
 #pragma GCC unroll 4
         for (int ib = TILE / p - 1; ib >= 0; ib--) {
-            if (ib >= nr)
+            if (jb >= nc || ib >= nr)
                 continue;
             const int i = p * ib, j = q * jb;
             double r[4];
