@@ -93,21 +93,21 @@ ALWAYS_INLINE bool solve_tile(int nr, int nc, const double *a, int64_t lda, cons
                               int64_t ldb, double *c, int64_t ldc, const double *inv, int64_t ldi) {
     double xr[TILE][TILE] = {{0}}, xi[TILE][TILE] = {{0}};
     bool ok = true;
-#pragma GCC unroll 4
+    UNROLL(4)
     for (int j = 0; j < TILE; j++) {
-#pragma GCC unroll 4
+        UNROLL(4)
         for (int i = TILE - 1; i >= 0; i--) {
             if (j >= nc || i >= nr)
                 continue;
             double re = c[2 * (i + j * ldc)], im = c[2 * (i + j * ldc) + 1];
-#pragma GCC unroll 3
+            UNROLL(3)
             for (int u = i + 1; u < TILE; u++)
                 if (u < nr) {
                     const double ar = a[2 * (i + u * lda)], ai = a[2 * (i + u * lda) + 1];
                     re -= ar * xr[u][j] - ai * xi[u][j];
                     im -= ar * xi[u][j] + ai * xr[u][j];
                 }
-#pragma GCC unroll 3
+            UNROLL(3)
             for (int u = 0; u < j; u++) {
                 const double br = b[2 * (u + j * ldb)], bi = b[2 * (u + j * ldb) + 1];
                 re -= xr[i][u] * br - xi[i][u] * bi;

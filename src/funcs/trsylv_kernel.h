@@ -22,6 +22,16 @@
 #endif
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+/* Complete unrolling of the tile loops (constant indices keep the tile's
+ * unknowns in registers); GCC when optimizing only: at -O0, and in clang,
+ * the request can fail with a warning (an error under -Werror). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
+#define MF_PRAGMA(x) _Pragma(#x)
+#define UNROLL(n) MF_PRAGMA(GCC unroll n)
+#else
+#define UNROLL(n)
+#endif
+
 /* Rows and columns of a tile of unknowns solved in registers. */
 #define TILE 4
 

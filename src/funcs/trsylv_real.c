@@ -25,12 +25,12 @@
  */
 ALWAYS_INLINE bool eliminate(const int s, double k[4][5], double *x) {
     double inv[4];
-#pragma GCC unroll 4
+    UNROLL(4)
     for (int col = 0; col < s; col++) {
-#pragma GCC unroll 4
+        UNROLL(4)
         for (int r = col + 1; r < s; r++) {
             const bool swap = fabs(k[r][col]) > fabs(k[col][col]);
-#pragma GCC unroll 5
+            UNROLL(5)
             for (int l = col; l <= s; l++) { /* selects, not branches */
                 const double top = swap ? k[r][l] : k[col][l];
                 k[r][l] = swap ? k[col][l] : k[r][l];
@@ -40,19 +40,19 @@ ALWAYS_INLINE bool eliminate(const int s, double k[4][5], double *x) {
         if (k[col][col] == 0.0)
             return false;
         inv[col] = 1.0 / k[col][col];
-#pragma GCC unroll 4
+        UNROLL(4)
         for (int r = col + 1; r < s; r++) {
             const double f = k[r][col] * inv[col];
-#pragma GCC unroll 5
+            UNROLL(5)
             for (int l = col + 1; l <= s; l++)
                 k[r][l] -= f * k[col][l];
         }
     }
     /* back substitution by the reciprocals: no division on its chain */
-#pragma GCC unroll 4
+    UNROLL(4)
     for (int r = s - 1; r >= 0; r--) {
         double v = k[r][s];
-#pragma GCC unroll 4
+        UNROLL(4)
         for (int l = r + 1; l < s; l++)
             v -= k[r][l] * x[l];
         x[r] = v * inv[r];
@@ -65,20 +65,20 @@ ALWAYS_INLINE void kronecker_system(const int p, const int q, const double *a, i
                                     const double *b, int64_t ldb, const double *c, int64_t ldc,
                                     double k[4][5]) {
     const int s = p * q;
-#pragma GCC unroll 4
+    UNROLL(4)
     for (int r = 0; r < s; r++)
-#pragma GCC unroll 5
+        UNROLL(5)
         for (int l = 0; l <= 4; l++)
             k[r][l] = 0.0;
-#pragma GCC unroll 2
+    UNROLL(2)
     for (int j = 0; j < q; j++)
-#pragma GCC unroll 2
+        UNROLL(2)
         for (int i = 0; i < p; i++) {
             const int r = i + j * p;
-#pragma GCC unroll 2
+            UNROLL(2)
             for (int l = 0; l < p; l++)
                 k[r][l + j * p] += a[i + l * lda];
-#pragma GCC unroll 2
+            UNROLL(2)
             for (int l = 0; l < q; l++)
                 k[r][i + l * p] += b[l + j * ldb];
             k[r][s] = c[i + j * ldc];
@@ -98,9 +98,9 @@ ALWAYS_INLINE bool solve_small(const int p, const int q, const double *a, int64_
     kronecker_system(p, q, a, lda, b, ldb, c, ldc, k);
     if (p * q == 2 ? !eliminate(2, k, x) : !eliminate(4, k, x))
         return false;
-#pragma GCC unroll 2
+    UNROLL(2)
     for (int j = 0; j < q; j++)
-#pragma GCC unroll 2
+        UNROLL(2)
         for (int i = 0; i < p; i++)
             c[i + j * ldc] = x[i + j * p];
     return true;
@@ -206,24 +206,25 @@ ALWAYS_INLINE bool uniform_tile(const int p, const int q, int nr, int nc, const 
                                 const double *inv, int64_t ldi) {
     double x[TILE][TILE] = {{0}};
     bool ok = true;
-#pragma GCC unroll 4
-    for (int jb = 0; jb < TILE / q; jb++) {
-#pragma GCC unroll 4
+    const int col_blocks = TILE / q;
+    UNROLL(4)
+    for (int jb = 0; jb < col_blocks; jb++) {
+        UNROLL(4)
         for (int ib = TILE / p - 1; ib >= 0; ib--) {
             if (jb >= nc || ib >= nr)
                 continue;
             const int i = p * ib, j = q * jb;
             double r[4];
-#pragma GCC unroll 2
+            UNROLL(2)
             for (int t = 0; t < q; t++)
-#pragma GCC unroll 2
+                UNROLL(2)
                 for (int l = 0; l < p; l++) {
                     double v = c[(i + l) + (j + t) * ldc];
-#pragma GCC unroll 4
+                    UNROLL(4)
                     for (int u = i + p; u < TILE; u++)
                         if (u < p * nr)
                             v -= a[(i + l) + u * lda] * x[u][j + t];
-#pragma GCC unroll 4
+                    UNROLL(4)
                     for (int u = 0; u < j; u++)
                         v -= x[i + l][u] * b[u + (j + t) * ldb];
                     r[l + t * p] = v;
@@ -235,9 +236,9 @@ ALWAYS_INLINE bool uniform_tile(const int p, const int q, int nr, int nc, const 
             } else {
                 ok &= solve_small(p, q, a + i + i * lda, lda, b + j + j * ldb, ldb, r, p);
             }
-#pragma GCC unroll 2
+            UNROLL(2)
             for (int t = 0; t < q; t++)
-#pragma GCC unroll 2
+                UNROLL(2)
                 for (int l = 0; l < p; l++)
                     x[i + l][j + t] = r[l + t * p];
         }
