@@ -1,21 +1,23 @@
 /*
  * bench_funcs_logm: mf_logm and mf_powm with their parts.
  *
- * Per size, each group interleaved so that machine load hits all alike:
- *   mf_logm (F64) with   schur (mf_schur with Z, dgees: the floor),
- *                        tri   (mf__logm_tri on the real Schur factor:
- *                               square roots, Pade, recomputation),
- *                        back  (Z U Z^T: dtrmm + dgemm);
- *   mf_powm(A, 1/3) (F64) with its triangular phase (mf__powm_tri);
- *   mf_logm, mf_powm(A, 1/3) on C128 input;
- *   mf_powm(S, -1/4) for symmetric positive definite S against mf_eigh
- *   alone (the inverse-root path: one eigh and one dsyrk).
+ * Per size, each group interleaved so that machine load hits all alike,
+ * for F64 (real Schur form) and C128 input:
+ *   the function  mf_logm, mf_powm(A, 1/3), mf_powm(A, -1/4), with
+ *   schur         mf_schur with Z (dgees / zgees: the floor),
+ *   tri           its triangular phase on the Schur factor (mf__logm_tri /
+ *                 mf__powm_tri: square roots, norm estimates, Pade step,
+ *                 squarings, recomputed diagonals),
+ *   back          Z U Z^H (trmm + gemm);
+ *   then mf_powm(S, -1/4) for symmetric positive definite S against
+ *   mf_eigh alone (the inverse-root path: one eigh and one dsyrk).
  * Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I (eigenvalues in the
  * right half-plane: real results, no symmetry); S = B B^T / n + I / 10.
- * Accuracy: logm ||expm(L) - A||_F / (n u ||A||_F); powm
- * ||X^3 - A||_F / (n u ||A||_F), inverse root ||X^4 S - I||_F / (n u cond).
- * The note of each whole-function row gives the split of its median time
- * and the ratio to (Schur + 3 GEMM). ws_n2 = peak workspace in n^2 elements.
+ * Accuracy: logm ||expm(L) - A||_F / (n u ||A||_F); powm(A, 1/3)
+ * ||X^3 - A||_F / (n u ||A||_F); powm(A, -1/4) ||X^4 A - I||_F / (n u cond).
+ * The note of each whole-function row gives its parts in GEMM-equivalents
+ * and the ratio to (Schur + 3 GEMM). ws_n2 = peak workspace in n^2
+ * elements of the row's dtype.
  */
 #define _GNU_SOURCE
 #include <cblas.h>
@@ -155,46 +157,63 @@ static void ctx_free(ctx *c) {
     free(c->w);
 }
 
-/* The whole function with its parts, interleaved. */
-static void bench_parts(int64_t n, bool logm) {
-    ctx c = ctx_new(n, MF_F64, 3000 + (uint64_t)n);
-    c.p = 1.0 / 3.0;
+/* ||X^4 A - I||_F / (n u cond_2(A)) for X = A^(-1/4) */
+static double inverse_fourth_root_accuracy(ctx *c) {
+    const int n = (int)c->n;
+    double *x = mfb_mat_colmajor(&c->X), *a = mfb_mat_colmajor(&c->A);
+    double *x2 = mul(c->dt, n, x, x), *x4 = mul(c->dt, n, x2, x2), *r = mul(c->dt, n, x4, a);
+    double cond = 0.0;
+    mf_cond(&c->A.m, MF_NORM_2, &cond);
+    const double acc = diff_ratio(c->dt, n, r, NULL, true) / (n * U64 * cond);
+    free(x);
+    free(a);
+    free(x2);
+    free(x4);
+    free(r);
+    return acc;
+}
+
+/* The function behind a parts group: the logarithm (p = 0) or A^p. */
+static const char *function_name(double p) {
+    return p == 0.0 ? "mf_logm" : p > 0.0 ? "mf_powm(A,1/3)" : "mf_powm(A,-1/4)";
+}
+
+/* The whole function with its parts, interleaved: Schur, triangular phase
+ * (every square root, the Pade step, the squarings and recomputations),
+ * back-transformation. p = 0: logm; else powm(A, p) with p = 1/3 or -1/4. */
+static void bench_parts(int64_t n, int32_t dt, double p) {
+    ctx c = ctx_new(n, dt, (dt == MF_C128 ? 4000 : 3000) + (uint64_t)n);
+    c.p = p;
+    const bool logm = p == 0.0;
     mf_schur(&c.A.m, &c.T.m, &c.Z.m); /* the factor the tri/back rows work on */
     logm ? run_log_tri(&c) : run_pow_tri(&c);
-    const double n3 = (double)n * n * n;
+    const double n3 = (double)n * n * n, cx = dt == MF_C128 ? 4.0 : 1.0;
     mfb_row rf, rs, rt, rb;
-    mfb_row_init(&rf, logm ? "mf_logm" : "mf_powm(A,1/3)", MF_F64, MFB_COL, n, 0.0);
-    mfb_row_init(&rs, "schur (dgees + Z)", MF_F64, MFB_COL, n, 0.0);
-    mfb_row_init(&rt, logm ? "logm: triangular phase" : "powm: triangular phase", MF_F64,
-                 MFB_NONE, n, 0.0);
-    mfb_row_init(&rb, "back-transform Z U Z^T", MF_F64, MFB_NONE, n, 3.0 * n3);
+    mfb_row_init(&rf, function_name(p), dt, MFB_COL, n, 0.0);
+    mfb_row_init(&rs, dt == MF_C128 ? "schur (zgees + Z)" : "schur (dgees + Z)", dt, MFB_COL, n,
+                 0.0);
+    mfb_row_init(&rt, logm ? "logm: triangular phase" : "powm: triangular phase", dt, MFB_NONE, n,
+                 0.0);
+    mfb_row_init(&rb, "back-transform Z U Z^H", dt, MFB_NONE, n, cx * 3.0 * n3);
     mfb_row *rows[] = {&rf, &rs, &rt, &rb};
     const mfb_fn fns[] = {logm ? run_logm : run_powm, run_schur, logm ? run_log_tri : run_pow_tri,
                           run_back};
     void *ctxs[] = {&c, &c, &c, &c};
     if (mfb_measure_group(4, rows, fns, ctxs) == MF_OK) {
-        logm ? (void)mf_logm(&c.A.m, &c.X.m) : (void)mf_powm(&c.A.m, c.p, &c.X.m);
-        mfb_set_accuracy(&rf, logm ? log_accuracy(&c) : cube_accuracy(&c),
-                         logm ? "|expm(L)-A|/(nu|A|)" : "|X^3-A|/(nu|A|)", 1e3);
-        const double g = mfb_gemm_seconds(n, MF_F64);
-        mfb_note(&rf, "schur %.0f%%, tri %.0f%%, back %.0f%%; /(schur+3 gemm) = %.2f",
-                 100 * rs.median_s / rf.median_s, 100 * rt.median_s / rf.median_s,
-                 100 * rb.median_s / rf.median_s, rf.median_s / (rs.median_s + 3.0 * g));
+        (void)fns[0](&c);
+        if (logm)
+            mfb_set_accuracy(&rf, log_accuracy(&c), "|expm(L)-A|/(nu|A|)", 1e3);
+        else if (p > 0.0)
+            mfb_set_accuracy(&rf, cube_accuracy(&c), "|X^3-A|/(nu|A|)", 1e3);
+        else
+            mfb_set_accuracy(&rf, inverse_fourth_root_accuracy(&c), "|X^4 A-I|/(nu cond)", 1e3);
+        const double g = mfb_gemm_seconds(n, dt);
+        mfb_note(&rf, "schur %.1f, tri %.2f, back %.2f GEMM-eq; /(schur+3 gemm) = %.3f",
+                 rs.median_s / g, rt.median_s / g, rb.median_s / g,
+                 rf.median_s / (rs.median_s + 3.0 * g));
     }
     for (int k = 0; k < 4; k++)
         mfb_emit(rows[k]);
-    ctx_free(&c);
-}
-
-static void bench_complex(int64_t n, bool logm) {
-    ctx c = ctx_new(n, MF_C128, 4000 + (uint64_t)n);
-    c.p = 1.0 / 3.0;
-    mfb_row r;
-    mfb_row_init(&r, logm ? "mf_logm" : "mf_powm(A,1/3)", MF_C128, MFB_COL, n, 0.0);
-    if (mfb_measure(&r, logm ? run_logm : run_powm, &c) == MF_OK)
-        mfb_set_accuracy(&r, logm ? log_accuracy(&c) : cube_accuracy(&c),
-                         logm ? "|expm(L)-A|/(nu|A|)" : "|X^3-A|/(nu|A|)", 1e3);
-    mfb_emit(&r);
     ctx_free(&c);
 }
 
@@ -242,11 +261,13 @@ int main(int argc, char **argv) {
     const int count = mfb_sizes(&n);
     for (int k = 0; k < count; k++) {
         mfb_section("logarithm");
-        bench_parts(n[k], true);
-        bench_complex(n[k], true);
+        bench_parts(n[k], MF_F64, 0.0);
+        bench_parts(n[k], MF_C128, 0.0);
         mfb_section("real powers");
-        bench_parts(n[k], false);
-        bench_complex(n[k], false);
+        bench_parts(n[k], MF_F64, 1.0 / 3.0);
+        bench_parts(n[k], MF_C128, 1.0 / 3.0);
+        bench_parts(n[k], MF_F64, -0.25);
+        bench_parts(n[k], MF_C128, -0.25);
         bench_inverse_root(n[k]);
     }
     return mfb_finish();

@@ -12,6 +12,7 @@
 
 #include "data/sqrtm_ref_load.h"
 #include "funcs/sqrtm_tri.h"
+#include "funcs/trsylv.h"
 
 static const int64_t sizes[] = {0, 1, 2, 5, 24};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
@@ -145,7 +146,7 @@ static void test_sqrtm_in_place(void **state) {
     }
 }
 
-/* Sizes above MF_SQRTM_BASE run the recursive ?trsyl3 path. */
+/* Sizes above MF_SQRTM_BASE run the recursive blocked path. */
 static void test_sqrtm_blocked_sizes(void **state) {
     (void)state;
     trng r = trng_new(64);
@@ -431,6 +432,193 @@ static void test_tri_kernel(void **state) {
     free(u);
 }
 
+/* ---------- blocked kernels against the point recurrence ---------- */
+
+/* 2 x 2 block rows of an n x n quasi-triangular matrix in runs (pairs in
+ * rows 0..59 and 80..129, singles elsewhere), so that the Sylvester
+ * kernel meets tiles of pairs, of singles and of both kinds side by side.
+ * Returns the number of blocks written to rows. */
+static int runs_of_pairs(int64_t n, int64_t *rows) {
+    int count = 0;
+    for (int64_t k = 0; k + 1 < n;) {
+        if (k < 60 || (k >= 80 && k < 130)) {
+            rows[count++] = k;
+            k += 2;
+        } else {
+            k++;
+        }
+    }
+    return count;
+}
+
+/* The recursive blocked kernels (Sylvester solves above MF_SQRTM_BASE,
+ * tiles below) agree with the entry-by-entry recurrence. Both are stable,
+ * so n u cond bounds their difference; they take the same products in
+ * another order, and agree far closer here: 10 n u is some 500 times the
+ * difference seen, and n u cond about 100 times larger still. */
+static void test_blocked_matches_point(void **state) {
+    (void)state;
+    trng r = trng_new(80);
+    const int64_t n = 150;
+    int64_t rows[75];
+    const int nblocks = runs_of_pairs(n, rows);
+    double *t = quasi_triangular(n, rows, nblocks, &r);
+    double *blocked = malloc(sizeof(double) * (size_t)(n * n));
+    double *point = malloc(sizeof(double) * (size_t)(n * n));
+    memcpy(blocked, t, sizeof(double) * (size_t)(n * n));
+    memcpy(point, t, sizeof(double) * (size_t)(n * n));
+    assert_ok(mf__sqrtm_quasitri("test", n, blocked, n));
+    assert_ok(mf__sqrtm_quasitri_point("test", n, point, n));
+    tz *bd = tz_alloc(n * n), *pd = tz_alloc(n * n), *td = tz_alloc(n * n);
+    for (int64_t k = 0; k < n * n; k++) {
+        bd[k] = blocked[k];
+        pd[k] = point[k];
+        td[k] = t[k];
+    }
+    tm T = tm_new(n, n, MF_F64, TL_COLMAJOR);
+    tm_from_dense(&T, td);
+    double cond = 0.0;
+    assert_ok(mf_sqrtm_cond(&T.m, &cond));
+    const double err = tz_diff_fro(n, n, bd, pd) / tz_norm_fro(n, n, pd);
+    assert_le(err, fmin(10.0 * (double)n * TEST_U, (double)n * TEST_U * cond));
+    /* complex: a triangular matrix with eigenvalues anywhere */
+    const int64_t nc = 131;
+    tz *tc = tz_alloc(nc * nc);
+    for (int64_t j = 0; j < nc; j++) {
+        for (int64_t i = 0; i < j; i++)
+            tc[i + j * nc] = CMPLX(0.2 * trng_normal(&r), 0.2 * trng_normal(&r));
+        tc[j + j * nc] = CMPLX(4.0 * trng_normal(&r), 4.0 * trng_normal(&r));
+    }
+    tz *bc = tz_alloc(nc * nc), *pc = tz_alloc(nc * nc);
+    memcpy(bc, tc, sizeof(tz) * (size_t)(nc * nc));
+    memcpy(pc, tc, sizeof(tz) * (size_t)(nc * nc));
+    assert_ok(mf__sqrtm_tri("test", nc, (double *)bc, nc));
+    assert_ok(mf__sqrtm_tri_point("test", nc, (double *)pc, nc));
+    tm Tc = tm_new(nc, nc, MF_C128, TL_COLMAJOR);
+    tm_from_dense(&Tc, tc);
+    assert_ok(mf_sqrtm_cond(&Tc.m, &cond));
+    const double errc = tz_diff_fro(nc, nc, bc, pc) / tz_norm_fro(nc, nc, pc);
+    assert_le(errc, fmin(10.0 * (double)nc * TEST_U, (double)nc * TEST_U * cond));
+    tm_free(&T);
+    tm_free(&Tc);
+    free(t);
+    free(blocked);
+    free(point);
+    free(bd);
+    free(pd);
+    free(td);
+    free(tc);
+    free(bc);
+    free(pc);
+}
+
+/* ||A X + X B - C||_F / ((||A||_F + ||B||_F) ||X||_F u): a Bartels-Stewart
+ * type solver leaves O(m + k) at worst (Higham, ASNA 2002, section 16.2);
+ * the matrices below give 0.05 (real) and 0.17 (complex), checked at 2. */
+static double sylvester_residual(int64_t m, int64_t k, const tz *a, const tz *b, const tz *x,
+                                 const tz *c) {
+    return tz_sylvester_residual(m, k, a, b, x, c) /
+           ((tz_norm_fro(m, m, a) + tz_norm_fro(k, k, b)) * tz_norm_fro(m, k, x) * TEST_U);
+}
+
+/* The Sylvester solver under the square roots, on its own: rectangular,
+ * padded leading dimensions, every tile shape (runs of 2 x 2 blocks and
+ * singles), and its refusal of a zero divisor. */
+static void test_trsylv(void **state) {
+    (void)state;
+    trng r = trng_new(81);
+    const int64_t m = 141, k = 97, ld = 150;
+    int64_t rows[75];
+    double *a = quasi_triangular(m, rows, runs_of_pairs(m, rows), &r);
+    double *b = quasi_triangular(k, rows, runs_of_pairs(k, rows), &r);
+    double *ap = calloc((size_t)(ld * m), sizeof(double)), *bp = calloc((size_t)(ld * k), sizeof(double));
+    double *cp = calloc((size_t)(ld * k), sizeof(double));
+    tz *ad = tz_alloc(m * m), *bd = tz_alloc(k * k), *cd = tz_random(m, k, false, &r), *xd = tz_alloc(m * k);
+    for (int64_t j = 0; j < m; j++)
+        for (int64_t i = 0; i < m; i++)
+            ad[i + j * m] = ap[i + j * ld] = a[i + j * m];
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t i = 0; i < k; i++)
+            bd[i + j * k] = bp[i + j * ld] = b[i + j * k];
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t i = 0; i < m; i++)
+            cp[i + j * ld] = creal(cd[i + j * m]);
+    assert_true(mf__trsylv_real(m, k, ap, ld, bp, ld, cp, ld));
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t i = 0; i < m; i++)
+            xd[i + j * m] = cp[i + j * ld];
+    assert_le(sylvester_residual(m, k, ad, bd, xd, cd), 2.0);
+    /* complex, triangular */
+    tz *ac = tz_random(m, m, true, &r), *bc = tz_random(k, k, true, &r), *cc = tz_random(m, k, true, &r);
+    for (int64_t j = 0; j < m; j++) {
+        for (int64_t i = j + 1; i < m; i++)
+            ac[i + j * m] = 0.0;
+        ac[j + j * m] += 2.0 * sqrt((double)m);
+    }
+    for (int64_t j = 0; j < k; j++) {
+        for (int64_t i = j + 1; i < k; i++)
+            bc[i + j * k] = 0.0;
+        bc[j + j * k] += 2.0 * sqrt((double)k);
+    }
+    tz *xc = tz_alloc(m * k);
+    memcpy(xc, cc, sizeof(tz) * (size_t)(m * k));
+    assert_true(mf__trsylv_complex(m, k, (double *)ac, m, (double *)bc, k, (double *)xc, m));
+    assert_le(sylvester_residual(m, k, ac, bc, xc, cc), 2.0);
+    /* a_11 + b_11 = 0: no solution to compute */
+    double z1 = 0.0, z2 = 0.0, one = 1.0;
+    assert_false(mf__trsylv_real(1, 1, &z1, 1, &z2, 1, &one, 1));
+    tz zc1 = 0.0, zc2 = 0.0, onec = 1.0;
+    assert_false(mf__trsylv_complex(1, 1, (double *)&zc1, 1, (double *)&zc2, 1, (double *)&onec, 1));
+    /* a singular 2 x 2 Kronecker system: A = B = [[0, 1], [-1, 0]] (A + B^T = 0) */
+    double rot[4] = {0.0, -1.0, 1.0, 0.0}, c4[4] = {1.0, 2.0, 3.0, 4.0};
+    assert_false(mf__trsylv_real(2, 2, rot, 2, rot, 2, c4, 2));
+    free(a);
+    free(b);
+    free(ap);
+    free(bp);
+    free(cp);
+    free(ad);
+    free(bd);
+    free(cd);
+    free(xd);
+    free(ac);
+    free(bc);
+    free(cc);
+    free(xc);
+}
+
+/* A root beyond the double range is MF_EOVERFLOW from either kernel (no
+ * ?trsyl3 scaling: the overflow shows as Inf). */
+static void test_kernels_overflow(void **state) {
+    (void)state;
+    double t[4] = {1e-300, 0.0, 1e300, 1e-300}; /* u12 = 1e300 / 2e-150 */
+    double u[4];
+    memcpy(u, t, sizeof t);
+    assert_status(mf__sqrtm_quasitri("test", 2, u, 2), MF_EOVERFLOW);
+    assert_last_error_mentions("overflows");
+    memcpy(u, t, sizeof t);
+    assert_status(mf__sqrtm_quasitri_point("test", 2, u, 2), MF_EOVERFLOW);
+    tz tc[4] = {1e-300, 0.0, 1e300, 1e-300}, uc[4];
+    memcpy(uc, tc, sizeof tc);
+    assert_status(mf__sqrtm_tri("test", 2, (double *)uc, 2), MF_EOVERFLOW);
+    memcpy(uc, tc, sizeof tc);
+    assert_status(mf__sqrtm_tri_point("test", 2, (double *)uc, 2), MF_EOVERFLOW);
+    /* the same in a blocked size: the Sylvester solves overflow */
+    const int64_t n = 3 * MF_SQRTM_BASE;
+    double *big = calloc((size_t)(n * n), sizeof(double));
+    for (int64_t k = 0; k < n; k++)
+        big[k + k * n] = 1e-300;
+    big[0 + (n - 1) * n] = 1e300;
+    assert_status(mf__sqrtm_quasitri("test", n, big, n), MF_EOVERFLOW);
+    tz *bigc = tz_alloc(n * n);
+    for (int64_t k = 0; k < n; k++)
+        bigc[k + k * n] = 1e-300;
+    bigc[0 + (n - 1) * n] = 1e300;
+    assert_status(mf__sqrtm_tri("test", n, (double *)bigc, n), MF_EOVERFLOW);
+    free(big);
+    free(bigc);
+}
+
 /* ---------- Frechet derivative and condition number ---------- */
 
 static void check_frechet(int64_t n, int32_t dtA, int32_t dtE, int32_t dtL, tlayout lay, trng *r) {
@@ -676,7 +864,7 @@ static void test_sqrtm_allocation_failures(void **state) {
     sweep(a, 8, MF_F64, MF_F64, call_sqrtm, 3);
     sweep(c, 8, MF_C128, MF_C128, call_sqrtm, 3);
     sweep(neg, 8, MF_F64, MF_C128, call_sqrtm, 5);     /* real -> complex Schur */
-    sweep(big, MF_SQRTM_BASE + 6, MF_F64, MF_F64, call_sqrtm, 5); /* dtrsyl3 workspace */
+    sweep(big, MF_SQRTM_BASE + 6, MF_F64, MF_F64, call_sqrtm, 5); /* blocked kernel */
     sweep(bigc, MF_SQRTM_BASE + 6, MF_C128, MF_C128, call_sqrtm, 5);
     sweep(sym, 8, MF_F64, MF_C128, call_sqrtm, 4);     /* indefinite symmetric */
     sweep(psd, 8, MF_C128, MF_C128, call_sqrtm, 3);    /* Hermitian positive definite */
@@ -705,6 +893,9 @@ int main(void) {
         cmocka_unit_test(test_sqrtm_no_root),
         cmocka_unit_test(test_quasitri_kernel),
         cmocka_unit_test(test_tri_kernel),
+        cmocka_unit_test(test_blocked_matches_point),
+        cmocka_unit_test(test_kernels_overflow),
+        cmocka_unit_test(test_trsylv),
         cmocka_unit_test(test_sqrtm_frechet),
         cmocka_unit_test(test_sqrtm_cond),
         cmocka_unit_test(test_frechet_and_cond_errors),

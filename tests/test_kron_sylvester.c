@@ -9,20 +9,6 @@
 
 #include <float.h>
 
-/* Dense residual of A X + X B - C. */
-static double sylvester_residual(int64_t m, int64_t n, const tz *a, const tz *b, const tz *x,
-                                 const tz *c) {
-    tz *ax = tz_alloc(m * n), *xb = tz_alloc(m * n);
-    tz_matmul(m, m, n, a, x, ax);
-    tz_matmul(m, n, n, x, b, xb);
-    for (int64_t i = 0; i < m * n; i++)
-        ax[i] += xb[i];
-    double res = tz_diff_fro(m, n, ax, c);
-    free(ax);
-    free(xb);
-    return res;
-}
-
 static void check_sylvester(int64_t m, int64_t n, const int32_t *dt, int lay, bool in_place,
                             trng *r) {
     tz *a, *b, *c;
@@ -38,7 +24,7 @@ static void check_sylvester(int64_t m, int64_t n, const int32_t *dt, int lay, bo
     tz *x = tm_to_dense(out);
     const double scale = (tz_norm_fro(m, m, a) + tz_norm_fro(n, n, b)) * tz_norm_fro(m, n, x) * TEST_U;
     if (m * n > 0)
-        assert_le(sylvester_residual(m, n, a, b, x, c), 10.0 * (double)(m > n ? m : n) * scale);
+        assert_le(tz_sylvester_residual(m, n, a, b, x, c), 10.0 * (double)(m > n ? m : n) * scale);
     if (dt[0] == MF_F64 && dt[1] == MF_F64 && dc == MF_F64)
         assert_true(tz_is_real(m * n, x));
     free(sa);
@@ -241,7 +227,7 @@ static void check_lyapunov(bool discrete, int64_t n, int32_t dta, int32_t dtq, i
         assert_le(tz_norm_fro(n, n, res), bound);
     } else {
         if (n > 0)
-            assert_le(sylvester_residual(n, n, a, ah, x, q), 10.0 * (double)n * 2 * na * nx * TEST_U);
+            assert_le(tz_sylvester_residual(n, n, a, ah, x, q), 10.0 * (double)n * 2 * na * nx * TEST_U);
     }
     if (hermitian)
         assert_true(exactly_hermitian(n, x));

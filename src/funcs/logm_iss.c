@@ -266,6 +266,13 @@ static void add_identity(int32_t dt, int64_t n, double alpha, double *a) {
         a[parts * (j + j * n)] += alpha;
 }
 
+/* dst = alpha src (a real scale). */
+static void scaled_into(int32_t dt, int64_t n, double alpha, const double *src, double *dst) {
+    const int64_t len = (dt == MF_C128 ? 2 : 1) * n * n;
+    for (int64_t k = 0; k < len; k++)
+        dst[k] = alpha * src[k];
+}
+
 /* a *= alpha (a real scale). */
 static void scale(int32_t dt, int64_t n, double alpha, double *a) {
     const int64_t len = (dt == MF_C128 ? 2 : 1) * n * n;
@@ -275,78 +282,6 @@ static void scale(int32_t dt, int64_t n, double alpha, double *a) {
 
 static mf_status sqrt_tri(const char *fn, int32_t dt, int64_t n, double *t) {
     return dt == MF_C128 ? mf__sqrtm_tri(fn, n, t, n) : mf__sqrtm_quasitri(fn, n, t, n);
-}
-
-/*
- * Level-3 products and solves whose right-hand side B is upper
- * (quasi-)triangular, as every one here is (R, c_j X, powers, I): the
- * result is (quasi-)triangular too, so column block J only involves the
- * leading e x e part of M, e = (last column of J) + 2 (one more row for a
- * 2 x 2 block straddling the block edge). Block by block that is about
- * n^3 / 3 flops instead of the n^3 of one ?trsm / ?trmm on all of B.
- */
-#define MF__ISS_NB 96
-
-static void tri_struct_op(int32_t dt, bool solve, int64_t n, const double *m, double *b) {
-    const int64_t parts = dt == MF_C128 ? 2 : 1;
-    for (int64_t c0 = 0; c0 < n; c0 += MF__ISS_NB) {
-        const int64_t c1 = c0 + MF__ISS_NB < n ? c0 + MF__ISS_NB : n;
-        const int e = (int)(c1 + 1 < n ? c1 + 1 : n), w = (int)(c1 - c0), ld = (int)n;
-        double *bj = b + parts * c0 * n;
-        if (dt == MF_C128) {
-            const zdouble one = 1.0;
-            if (solve)
-                cblas_ztrsm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, e, w,
-                            &one, m, ld, bj, ld);
-            else
-                cblas_ztrmm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, e, w,
-                            &one, m, ld, bj, ld);
-        } else if (solve) {
-            cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, e, w, 1.0,
-                        m, ld, bj, ld);
-        } else {
-            cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, e, w, 1.0,
-                        m, ld, bj, ld);
-        }
-    }
-}
-
-void mf__iss_solve(int32_t dt, int64_t n, double *mfac, double *b) {
-    const int ni = (int)n;
-    if (dt == MF_C128) {
-        tri_struct_op(dt, true, n, mfac, b);
-        return;
-    }
-    /* Gaussian elimination of each subdiagonal entry m(k+1, k) with row
-     * pivoting inside the block: rows k and k+1 vanish left of column k,
-     * so a swap or row operation touches columns k.. of M only. */
-    for (int64_t k = 0; k + 1 < n; k++) {
-        double *mk = mfac + k + k * n;
-        if (mk[1] == 0.0)
-            continue;
-        if (fabs(mk[1]) > fabs(mk[0])) {
-            cblas_dswap((int)(n - k), mk, ni, mk + 1, ni);
-            cblas_dswap(ni, b + k, ni, b + k + 1, ni);
-        }
-        const double l = mk[1] / mk[0];
-        cblas_daxpy((int)(n - k - 1), -l, mk + n, ni, mk + n + 1, ni);
-        cblas_daxpy(ni, -l, b + k, ni, b + k + 1, ni);
-        mk[1] = 0.0;
-        k++; /* the next subdiagonal entry is zero in a quasi-triangular M */
-    }
-    tri_struct_op(dt, true, n, mfac, b);
-}
-
-void mf__iss_tri_mul(int32_t dt, int64_t n, const double *a, const double *b, double *c) {
-    const int ni = (int)n;
-    memcpy(c, b, mat_bytes(dt, n));
-    tri_struct_op(dt, false, n, a, c);
-    if (dt == MF_C128)
-        return;
-    /* (S b)(k+1, :) = a(k+1, k) b(k, :) for the strictly lower part S of a */
-    for (int64_t k = 0; k + 1 < n; k++)
-        if (a[(k + 1) + k * n] != 0.0)
-            cblas_daxpy(ni, a[(k + 1) + k * n], b + k, ni, c + k + 1, ni);
 }
 
 void mf__iss_back_transform(int32_t dt, int64_t n, const double *z, const double *u, double *w,
@@ -582,8 +517,7 @@ static void pade_log(int32_t dt, int64_t n, int m, const double *r, double *mfac
     memset(l, 0, mat_bytes(dt, n));
     const int64_t len = (dt == MF_C128 ? 2 : 1) * n * n;
     for (int j = 0; j < m; j++) {
-        memcpy(mfac, r, mat_bytes(dt, n));
-        scale(dt, n, nodes[j], mfac);
+        scaled_into(dt, n, nodes[j], r, mfac);
         add_identity(dt, n, 1.0, mfac);
         memcpy(x, r, mat_bytes(dt, n));
         mf__iss_solve(dt, n, mfac, x);
@@ -656,16 +590,21 @@ static double cf_coeff(int i, double p) {
  * Here X = -R with R = T^(1/2^s) - I. */
 static void pade_pow(int32_t dt, int64_t n, int m, double p, const double *r, double *mfac,
                      double *y) {
-    memcpy(y, r, mat_bytes(dt, n));
-    scale(dt, n, -cf_coeff(2 * m, p), y);
+    /* y and mfac trade places each step: I + Y becomes the factor in place
+     * (the solve destroys it), the next Y is solved for in the other. */
+    double *cur = y, *next = mfac;
+    scaled_into(dt, n, -cf_coeff(2 * m, p), r, cur);
     for (int j = 2 * m - 1; j >= 1; j--) {
-        memcpy(mfac, y, mat_bytes(dt, n));
-        add_identity(dt, n, 1.0, mfac);
-        memcpy(y, r, mat_bytes(dt, n));
-        scale(dt, n, -cf_coeff(j, p), y);
-        mf__iss_solve(dt, n, mfac, y);
+        add_identity(dt, n, 1.0, cur);
+        scaled_into(dt, n, -cf_coeff(j, p), r, next);
+        mf__iss_solve(dt, n, cur, next);
+        double *tmp = cur;
+        cur = next;
+        next = tmp;
     }
-    add_identity(dt, n, 1.0, y);
+    add_identity(dt, n, 1.0, cur);
+    if (cur != y)
+        memcpy(y, cur, mat_bytes(dt, n));
 }
 
 /* t0^p for 0 < |p| < 1: HL13 Alg. 5.1. After the Pade step U ~ T^(p/2^s);

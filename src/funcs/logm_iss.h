@@ -66,11 +66,14 @@ mf_status mf__iss_reduce(const char *fn, int32_t dt, int64_t n, const double *t0
                          const double *theta, double *r, int *s, int *m);
 
 /* M X = B for upper (quasi-)triangular M (destroyed: its 2 x 2 blocks are
- * eliminated in place with row pivoting, then ?trsm); B (n x n) in place. */
+ * eliminated in place with row pivoting) and upper (quasi-)triangular B
+ * (n x n, in place) whose 2 x 2 blocks sit where M's do, or nowhere: the
+ * result has that structure too. Recursive level-3 (logm_iss_tri.c). */
 void mf__iss_solve(int32_t dt, int64_t n, double *mfac, double *b);
 
-/* c = a b for upper (quasi-)triangular a and b (?trmm plus the subdiagonal
- * entries of a's 2 x 2 blocks); c must not overlap a or b. */
+/* c = a b for upper (quasi-)triangular a and b (the upper triangle of a
+ * recursively by ?trmm and ?gemm, plus the subdiagonal entries of a's
+ * 2 x 2 blocks; logm_iss_tri.c); c must not overlap a or b. */
 void mf__iss_tri_mul(int32_t dt, int64_t n, const double *a, const double *b, double *c);
 
 /* l = log(t0): ISS with the Pade approximant in partial fractions, diagonal

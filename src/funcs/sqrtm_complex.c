@@ -3,16 +3,15 @@
  * (mf__sqrtm_tri, see sqrtm_tri.h): Bjorck & Hammarling's recurrence
  * (Linear Algebra Appl. 52/53, 1983; Higham 2008, Alg. 6.3) for blocks of
  * at most MF_SQRTM_BASE rows, the recursive blocking of Deadman, Higham &
- * Ralha 2013 with ztrsyl3 above that.
+ * Ralha 2013 above that, with the recursive Sylvester solver of
+ * trsylv_complex.c.
  */
 #include "mfcomplex.h"
 #include <math.h>
 #include <stdbool.h>
-#include <string.h>
-
-#include <lapacke.h>
 
 #include "funcs/sqrtm_tri.h"
+#include "funcs/trsylv.h"
 #include "internal.h"
 
 typedef double _Complex zdouble;
@@ -69,66 +68,44 @@ static mf_status point_recurrence(const char *fn, int64_t m, zdouble *u, int64_t
     return MF_OK;
 }
 
-typedef struct trsyl3_ws {
-    double *swork;
-    lapack_int ldswork;
-} trsyl3_ws;
+static mf_status singular_sylvester(const char *fn) {
+    return mf__fail(MF_EOVERFLOW, fn, "a Sylvester system of the square root is singular to "
+                    "working precision (underflow)");
+}
 
-/* One workspace for every ztrsyl3 call (a query at (n, n) bounds them). */
-static mf_status trsyl3_ws_alloc(const char *fn, int64_t n, const zdouble *u, int64_t ld,
-                                 trsyl3_ws *ws) {
-    memset(ws, 0, sizeof *ws);
-    double sq[2] = {0.0, 0.0}, scale = 1.0;
-    zdouble dummy_c = 0.0;
-    const int ni = (int)n, ldi = (int)ld;
-    int info = LAPACKE_ztrsyl3_work(LAPACK_COL_MAJOR, 'N', 'N', 1, ni, ni,
-                                    (const lapack_complex_double *)u, ldi,
-                                    (const lapack_complex_double *)u, ldi,
-                                    (lapack_complex_double *)&dummy_c, ldi, &scale, sq, -1);
-    mf_status st = mf__lapack_info(fn, "ztrsyl3", info);
-    if (st != MF_OK)
-        return st;
-    ws->ldswork = sq[0] > 2.0 ? (lapack_int)sq[0] : 2;
-    const int64_t cols = sq[1] > 1.0 ? (int64_t)sq[1] : 1;
-    ws->swork = mf__alloc_array((int64_t)ws->ldswork * cols, sizeof(double));
-    if (ws->swork == NULL)
-        return mf__fail(MF_ENOMEM, fn, "cannot allocate ztrsyl3 workspace (n = %lld)", (long long)n);
+/* The point recurrence for a block of at most MF_SQRTM_BASE rows, each
+ * column by the Sylvester solver's vectorized kernel:
+ * U(0:j, 0:j) x + x u_jj = t(0:j, j). */
+static mf_status column_recurrence(const char *fn, int64_t m, zdouble *u, int64_t ld) {
+    for (int64_t j = 0; j < m; j++) {
+        u[j + j * ld] = principal_sqrt(u[j + j * ld]);
+        if (!mf__trsylv_complex(j, 1, (double *)u, ld, (double *)(u + j + j * ld), ld,
+                                (double *)(u + j * ld), ld))
+            return singular_sylvester(fn);
+    }
     return MF_OK;
 }
 
-/* U11 X + X U22 = C in place; see solve_sylvester in sqrtm_real.c for the
- * scale and info = 1 policy. */
-static mf_status solve_sylvester(const char *fn, trsyl3_ws *ws, int64_t m, int64_t k,
-                                 const zdouble *u11, const zdouble *u22, zdouble *c, int64_t ld) {
-    double scale = 1.0;
-    int info = LAPACKE_ztrsyl3_work(LAPACK_COL_MAJOR, 'N', 'N', 1, (int)m, (int)k,
-                                    (const lapack_complex_double *)u11, (int)ld,
-                                    (const lapack_complex_double *)u22, (int)ld,
-                                    (lapack_complex_double *)c, (int)ld, &scale, ws->swork,
-                                    ws->ldswork);
-    mf_status st = mf__lapack_info(fn, "ztrsyl3", info);
-    if (st != MF_OK || scale == 1.0)
-        return st;
-    for (int64_t j = 0; j < k; j++)
-        for (int64_t i = 0; i < m; i++) {
-            zdouble *x = c + i + j * ld;
-            *x /= scale;
-            if (!isfinite(creal(*x)) || !isfinite(cimag(*x)))
-                return mf__fail(MF_EOVERFLOW, fn, "the square root overflows");
-        }
-    return MF_OK;
-}
-
-static mf_status recurse(const char *fn, trsyl3_ws *ws, int64_t m, zdouble *u, int64_t ld) {
+static mf_status recurse(const char *fn, int64_t m, zdouble *u, int64_t ld) {
     if (m <= MF_SQRTM_BASE)
-        return point_recurrence(fn, m, u, ld);
+        return column_recurrence(fn, m, u, ld);
     const int64_t h = m / 2;
-    mf_status st = recurse(fn, ws, h, u, ld);
+    mf_status st = recurse(fn, h, u, ld);
     if (st == MF_OK)
-        st = recurse(fn, ws, m - h, u + h + h * ld, ld);
-    if (st == MF_OK)
-        st = solve_sylvester(fn, ws, h, m - h, u, u + h + h * ld, u + h * ld, ld);
+        st = recurse(fn, m - h, u + h + h * ld, ld);
+    if (st == MF_OK && !mf__trsylv_complex(h, m - h, (double *)u, ld, (double *)(u + h + h * ld),
+                                           ld, (double *)(u + h * ld), ld))
+        st = singular_sylvester(fn);
     return st;
+}
+
+/* Without ?trsyl3's scaling an overflowing root shows as Inf or NaN. */
+static mf_status require_finite(const char *fn, int64_t n, const zdouble *u, int64_t ld) {
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i <= j; i++)
+            if (!isfinite(creal(u[i + j * ld])) || !isfinite(cimag(u[i + j * ld])))
+                return mf__fail(MF_EOVERFLOW, fn, "the square root overflows");
+    return MF_OK;
 }
 
 mf_status mf__sqrtm_tri(const char *fn, int64_t n, double *t, int64_t ldt) {
@@ -136,13 +113,12 @@ mf_status mf__sqrtm_tri(const char *fn, int64_t n, double *t, int64_t ldt) {
     int64_t zeros = 0;
     for (int64_t k = 0; k < n; k++)
         zeros += u[k + k * ldt] == 0.0;
-    if (n <= MF_SQRTM_BASE || zeros >= 2)
-        return point_recurrence(fn, n, u, ldt);
-    trsyl3_ws ws;
-    mf_status st = trsyl3_ws_alloc(fn, n, u, ldt, &ws);
-    if (st != MF_OK)
-        return st;
-    st = recurse(fn, &ws, n, u, ldt);
-    mf__free(ws.swork);
-    return st;
+    mf_status st = zeros >= 2 ? point_recurrence(fn, n, u, ldt) : recurse(fn, n, u, ldt);
+    return st == MF_OK ? require_finite(fn, n, u, ldt) : st;
+}
+
+mf_status mf__sqrtm_tri_point(const char *fn, int64_t n, double *t, int64_t ldt) {
+    zdouble *u = (zdouble *)t;
+    mf_status st = point_recurrence(fn, n, u, ldt);
+    return st == MF_OK ? require_finite(fn, n, u, ldt) : st;
 }

@@ -292,3 +292,16 @@ int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n
 int tsweep_lapack_faults(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs) {
     return tsweep(false, call, ctx, outputs, n_outputs);
 }
+
+double tz_sylvester_residual(int64_t m, int64_t n, const tz *a, const tz *b, const tz *x,
+                             const tz *c) {
+    tz *ax = tz_alloc(m * n), *xb = tz_alloc(m * n);
+    tz_matmul(m, m, n, a, x, ax);
+    tz_matmul(m, n, n, x, b, xb);
+    for (int64_t i = 0; i < m * n; i++)
+        ax[i] += xb[i];
+    const double res = tz_diff_fro(m, n, ax, c);
+    free(ax);
+    free(xb);
+    return res;
+}

@@ -82,6 +82,9 @@ tz *tz_conj_transpose(int64_t rows, int64_t cols, const tz *a);
 double tz_norm_fro(int64_t rows, int64_t cols, const tz *a);
 double tz_norm1(int64_t n, const tz *a); /* n x n, largest column sum of moduli */
 double tz_diff_fro(int64_t rows, int64_t cols, const tz *a, const tz *b);
+/* ||A X + X B - C||_F for A (m x m), B (n x n), X and C (m x n) */
+double tz_sylvester_residual(int64_t m, int64_t n, const tz *a, const tz *b, const tz *x,
+                             const tz *c);
 tz *tz_identity(int64_t n);
 
 /* ---------- assertions ---------- */
