@@ -34,8 +34,9 @@
 /* Triangles up to this size go to ?trsm whole; larger ones are split so
  * that most of the solve runs in ?gemm: on our machine OpenBLAS 0.3.21's
  * dtrsm ran at a quarter of dgemm's speed up to m = 256 (11 against 46
- * GFLOP/s at m = q = 256, one thread). 32: the splits cost about 4% less
- * time than ?trsm whole in mf__iss_solve at n = 512 (not tuned further). */
+ * GFLOP/s at m = q = 256, one thread). With 32, powm's triangular phase
+ * at n = 512 measured 3-4% faster than with ?trsm whole, about the noise
+ * of that shared machine (not tuned further). */
 #define SOLVE_BASE 32
 
 /* Element (i, j) of a column-major matrix of dtype dt. */
