@@ -296,7 +296,8 @@ MF_API mf_status mf_expm_multiply(const mf_matrix *A, const mf_matrix *B, double
  * (Higham, Linear Algebra Appl. 88/89, 1987) unless the root must be
  * complex, complex Schur form otherwise; the triangular root by the
  * recursive blocked algorithm of Deadman, Higham & Ralha (LNCS 7782, 2013)
- * with LAPACK ?trsyl3. Cost about 25 n^3 (dgees) + n^3 / 3 + 3 n^3 flops;
+ * with a recursive blocked triangular Sylvester solver (Jonsson & Kagstrom,
+ * ACM TOMS 28(4), 2002). Cost about 25 n^3 (dgees) + n^3 / 3 + 3 n^3 flops;
  * workspace about 3 n^2 elements of the arithmetic's dtype plus ?gees's.
  * @return MF_OK; MF_EINVAL (NULL, bad descriptor), MF_EDIM (A not square,
  *         S not n x n), MF_EDTYPE (C128 A with F64 S), MF_EALIAS (partial

@@ -74,7 +74,7 @@ static mf_status singular_sylvester(const char *fn) {
 }
 
 /* The point recurrence for a block of at most MF_SQRTM_BASE rows, each
- * column by the Sylvester solver's vectorized kernel:
+ * column by the Sylvester solver's tiled kernel:
  * U(0:j, 0:j) x + x u_jj = t(0:j, j). */
 static mf_status column_recurrence(const char *fn, int64_t m, zdouble *u, int64_t ld) {
     for (int64_t j = 0; j < m; j++) {

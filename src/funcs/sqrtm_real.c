@@ -150,8 +150,8 @@ static mf_status singular_sylvester(const char *fn) {
 /*
  * The point recurrence by block columns for a block of at most
  * MF_SQRTM_BASE rows: U_jj = sqrt(T_jj), then U(0:j, 0:j) X + X U_jj =
- * T(0:j, j) by the column kernel of the Sylvester solver, whose inner loops
- * vectorize (the same flops as point_recurrence, in another order).
+ * T(0:j, j) by the Sylvester solver's tiled kernel (the same flops as
+ * point_recurrence, in another order).
  */
 static mf_status column_recurrence(const char *fn, int64_t m, double *t, int64_t ldt) {
     for (int64_t j = 0; j < m;) {

@@ -9,7 +9,7 @@
  * Higham & Ralha, LNCS 7782, 2013 (DHR13), section 3: split
  * T = [[T11, T12], [0, T22]], take U11 and U22 recursively, then solve the
  * Sylvester equation U11 X + X U22 = T12 by the recursive blocked solver of
- * trsylv.h (GEMM updates around a vectorized column kernel); blocks of at
+ * trsylv.h (GEMM updates around a tiled, vectorized kernel); blocks of at
  * most MF_SQRTM_BASE rows run the point (Bjorck-Hammarling) recurrence
  * column by column through that solver's kernel. Work: about n^3 / 3 flops
  * (real) or complex flops; no workspace.

@@ -15,17 +15,19 @@
  * split the larger of m and k in half (never through a 2 x 2 block), solve
  * for one half of X, remove it from the other half of C by one GEMM, solve
  * for the other half. Blocks of at most MF__TRSYLV_BASE rows and columns go
- * to a column-by-column kernel: X(:, j) from the shifted quasi-triangular
- * system (A + b_jj I) x = c bottom up, several solved rows removed from the
- * rows above them at once so that the inner loops are vectorizable sums of
- * columns (compiled for AVX-512, AVX2+FMA and baseline x86-64).
+ * to a kernel that takes the unknowns a tile at a time (at most 4 x 4, whole
+ * diagonal blocks of one size): the tile in registers by straight-line
+ * code, column tiles left to right and row tiles bottom up, each followed
+ * by a register-blocked update of the rest of C (compiled for AVX-512,
+ * AVX2+FMA and baseline x86-64; trsylv_kernel.h).
  * Work: m k (m + k) flops (real) or complex flops; no workspace.
  *
  * Unlike LAPACK's ?trsyl3 there is no scaling against overflow: the callers
  * solve only equations whose spectra are well apart (A and -B in the closed
  * and open right half-plane) and check the solution for Inf and NaN.
  * Returns false when a divisor (a_ii + b_jj, or a pivot of a 2 x 2 block's
- * system) is exactly zero; X is then partly computed.
+ * system) is exactly zero or its reciprocal overflows; X is then partly
+ * computed.
  */
 #ifndef MF_FUNCS_TRSYLV_H
 #define MF_FUNCS_TRSYLV_H
@@ -33,9 +35,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Largest m and k solved by the column kernel (chosen by measurement, see
- * docs/funcs.md: smaller blocks spend their time in small GEMM calls,
- * larger ones in the kernel's level-2 loops). */
+/* Largest m and k solved by the kernel (chosen by measurement, see
+ * docs/funcs.md; tuning builds may set it with -D). */
 #ifndef MF__TRSYLV_BASE
 #define MF__TRSYLV_BASE 16
 #endif
