@@ -130,7 +130,7 @@ ALWAYS_INLINE bool solve_tile(int nr, int nc, const double *a, int64_t lda, cons
 /* m, k <= MF__TRSYLV_BASE: column tiles J left to right, C(:, J) -=
  * X(:, 0:j0) B(0:j0, J); row tiles G bottom up, the tile's unknowns, then
  * C(0:g0, J) -= A(0:g0, G) X(G, J). */
-MF_TARGET_CLONES static bool solve_base(int64_t m, int64_t k, const double *a, int64_t lda,
+MF_TARGET_CLONES static bool solve_base_complex(int64_t m, int64_t k, const double *a, int64_t lda,
                                         const double *b, int64_t ldb, double *c, int64_t ldc) {
     double inv[2 * MF__TRSYLV_BASE * MF__TRSYLV_BASE], dr[MF__TRSYLV_BASE], di[MF__TRSYLV_BASE];
     for (int64_t i = 0; i < m; i++) {
@@ -162,7 +162,7 @@ MF_TARGET_CLONES static bool solve_base(int64_t m, int64_t k, const double *a, i
 bool mf__trsylv_complex(int64_t m, int64_t k, const double *a, int64_t lda, const double *b,
                         int64_t ldb, double *c, int64_t ldc) {
     if (m <= MF__TRSYLV_BASE && k <= MF__TRSYLV_BASE)
-        return solve_base(m, k, a, lda, b, ldb, c, ldc);
+        return solve_base_complex(m, k, a, lda, b, ldb, c, ldc);
     const mf__zdouble minus_one = -1.0, one = 1.0;
     if (m >= k) {
         const int64_t h = m / 2;

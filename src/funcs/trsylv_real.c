@@ -270,7 +270,7 @@ ALWAYS_INLINE bool solve_tile(int64_t g0, int64_t g1, int64_t j0, int64_t j1, co
  * X(:, 0:j0) B(0:j0, J); then row tiles G of A bottom up: the tile's
  * unknowns, and C(0:g0, J) -= A(0:g0, G) X(G, J).
  */
-MF_TARGET_CLONES static bool solve_base(int64_t m, int64_t k, const double *a, int64_t lda,
+MF_TARGET_CLONES static bool solve_base_real(int64_t m, int64_t k, const double *a, int64_t lda,
                                         const double *b, int64_t ldb, double *c, int64_t ldc) {
     double inv[MF__TRSYLV_BASE * MF__TRSYLV_BASE], diag[MF__TRSYLV_BASE];
     for (int64_t i = 0; i < m; i++)
@@ -309,7 +309,7 @@ static int64_t split(int64_t n, const double *t, int64_t ldt) {
 bool mf__trsylv_real(int64_t m, int64_t k, const double *a, int64_t lda, const double *b,
                      int64_t ldb, double *c, int64_t ldc) {
     if (m <= MF__TRSYLV_BASE && k <= MF__TRSYLV_BASE)
-        return solve_base(m, k, a, lda, b, ldb, c, ldc);
+        return solve_base_real(m, k, a, lda, b, ldb, c, ldc);
     if (m >= k) {
         /* [A11 A12; 0 A22] [X1; X2] + [X1; X2] B = [C1; C2], X2 first */
         const int64_t h = split(m, a, lda);
