@@ -71,6 +71,13 @@ bool mf__is_hermitian(const mf_matrix *m);
 /* F64 or C128 output for F64 input; C128 output for C128 input. */
 mf_status mf__check_result_dtype(const char *fn, const char *in_arg, const mf_matrix *in,
                                  const char *out_arg, const mf_matrix *out);
+/* The arguments of a Frechet derivative: A square and E of its shape
+ * (finite), the derivative D (named d_arg) required, the function value F
+ * (f_arg) optional with D's dtype, the real/complex rule of
+ * mf__check_result_dtype for both inputs, no partial overlap. */
+mf_status mf__check_frechet_args(const char *fn, const mf_matrix *A, const mf_matrix *E,
+                                 const char *f_arg, const mf_matrix *F, const char *d_arg,
+                                 const mf_matrix *D);
 /* out must have exactly the given dtype. */
 mf_status mf__check_dtype(const char *fn, const char *arg, const mf_matrix *m, int32_t dtype);
 

@@ -248,3 +248,45 @@ mf_status mf__check_aliasing(const char *fn, const mf__arg *outputs, int n_out,
     }
     return MF_OK;
 }
+
+/* The arguments of a Frechet derivative f'(A)[E]: A square, E of A's shape,
+ * the derivative D required, the function value F optional (F's dtype
+ * then must be D's), both following the real/complex rule for A and E, no
+ * partial overlap, finite inputs. */
+mf_status mf__check_frechet_args(const char *fn, const mf_matrix *A, const mf_matrix *E,
+                                 const char *f_arg, const mf_matrix *F, const char *d_arg,
+                                 const mf_matrix *D) {
+    mf_status st = mf__check_input(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_square(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_input(fn, "E", E);
+    if (st == MF_OK && (E->rows != A->rows || E->cols != A->cols))
+        st = mf__fail(MF_EDIM, fn, "E is %lld x %lld, expected A's shape %lld x %lld",
+                      (long long)E->rows, (long long)E->cols, (long long)A->rows,
+                      (long long)A->cols);
+    if (st == MF_OK && D == NULL)
+        st = mf__fail(MF_EINVAL, fn, "argument %s is NULL", d_arg);
+    if (st == MF_OK)
+        st = mf__check_output(fn, d_arg, D, A->rows, A->cols);
+    if (st == MF_OK)
+        st = mf__check_result_dtype(fn, "A", A, d_arg, D);
+    if (st == MF_OK)
+        st = mf__check_result_dtype(fn, "E", E, d_arg, D);
+    if (st == MF_OK && F != NULL)
+        st = mf__check_output(fn, f_arg, F, A->rows, A->cols);
+    if (st == MF_OK && F != NULL && F->dtype != D->dtype)
+        st = mf__fail(MF_EDTYPE, fn, "%s must have %s's dtype (%s)", f_arg, d_arg,
+                      D->dtype == MF_F64 ? "MF_F64" : "MF_C128");
+    if (st == MF_OK) {
+        const mf__arg outs[] = {{f_arg, F}, {d_arg, D}}, ins[] = {{"A", A}, {"E", E}};
+        st = mf__check_aliasing(fn, outs, 2, ins, 2);
+    }
+    if (st == MF_OK)
+        st = mf__check_lapack_dim(fn, "A", A->rows);
+    if (st == MF_OK)
+        st = mf__check_finite(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_finite(fn, "E", E);
+    return st;
+}

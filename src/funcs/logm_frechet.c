@@ -81,46 +81,9 @@ mf_status mf__iss_frechet_full(const char *fn, const mf__iss_schur *f, mf__tri_f
 /* mf_logm_frechet                                                     */
 /* ------------------------------------------------------------------ */
 
-static mf_status check_frechet_args(const char *fn, const mf_matrix *A, const mf_matrix *E,
-                                    const mf_matrix *L, const mf_matrix *D) {
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_input(fn, "E", E);
-    if (st == MF_OK && (E->rows != A->rows || E->cols != A->cols))
-        st = mf__fail(MF_EDIM, fn, "E is %lld x %lld, expected A's shape %lld x %lld",
-                      (long long)E->rows, (long long)E->cols, (long long)A->rows,
-                      (long long)A->cols);
-    if (st == MF_OK && D == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument D is NULL");
-    if (st == MF_OK)
-        st = mf__check_output(fn, "D", D, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "D", D);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "E", E, "D", D);
-    if (st == MF_OK && L != NULL)
-        st = mf__check_output(fn, "L", L, A->rows, A->cols);
-    if (st == MF_OK && L != NULL && L->dtype != D->dtype)
-        st = mf__fail(MF_EDTYPE, fn, "L must have D's dtype (%s)",
-                      D->dtype == MF_F64 ? "MF_F64" : "MF_C128");
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"L", L}, {"D", D}}, ins[] = {{"A", A}, {"E", E}};
-        st = mf__check_aliasing(fn, outs, 2, ins, 2);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "E", E);
-    return st;
-}
-
 mf_status mf_logm_frechet(const mf_matrix *A, const mf_matrix *E, mf_matrix *L, mf_matrix *D) {
     static const char fn[] = "mf_logm_frechet";
-    mf_status st = check_frechet_args(fn, A, E, L, D);
+    mf_status st = mf__check_frechet_args(fn, A, E, "L", L, "D", D);
     if (st != MF_OK || A->rows == 0)
         return st;
     const int64_t n = A->rows;

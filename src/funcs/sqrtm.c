@@ -428,44 +428,9 @@ static mf_status apply_frechet(const char *fn, const sqrt_schur *f, sylv_ws *ws,
     return MF_OK;
 }
 
-static mf_status check_frechet_args(const char *fn, const mf_matrix *A, const mf_matrix *E,
-                                    const mf_matrix *S, const mf_matrix *L) {
-    mf_status st = check_square_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_input(fn, "E", E);
-    if (st == MF_OK && (E->rows != A->rows || E->cols != A->cols))
-        st = mf__fail(MF_EDIM, fn, "E is %lld x %lld, expected A's shape %lld x %lld",
-                      (long long)E->rows, (long long)E->cols, (long long)A->rows,
-                      (long long)A->cols);
-    if (st == MF_OK && L == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument L is NULL");
-    if (st == MF_OK)
-        st = mf__check_output(fn, "L", L, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "L", L);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "E", E, "L", L);
-    if (st == MF_OK && S != NULL)
-        st = mf__check_output(fn, "S", S, A->rows, A->cols);
-    if (st == MF_OK && S != NULL && S->dtype != L->dtype)
-        st = mf__fail(MF_EDTYPE, fn, "S must have L's dtype (%s)",
-                      L->dtype == MF_F64 ? "MF_F64" : "MF_C128");
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"S", S}, {"L", L}}, ins[] = {{"A", A}, {"E", E}};
-        st = mf__check_aliasing(fn, outs, 2, ins, 2);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "E", E);
-    return st;
-}
-
 mf_status mf_sqrtm_frechet(const mf_matrix *A, const mf_matrix *E, mf_matrix *S, mf_matrix *L) {
     static const char fn[] = "mf_sqrtm_frechet";
-    mf_status st = check_frechet_args(fn, A, E, S, L);
+    mf_status st = mf__check_frechet_args(fn, A, E, "S", S, "L", L);
     if (st != MF_OK || A->rows == 0)
         return st;
     const int64_t n = A->rows;
