@@ -711,6 +711,46 @@ static void test_alpha_skip_bound(void **state) {
     assert_true(skipped >= 20);
 }
 
+/* Long linear combinations are split over the pool's threads in pieces;
+ * each element must get the same arithmetic as in one unsplit pass (here:
+ * the same call on ranges too short to split), whatever the thread count.
+ * The length is not a multiple of the piece. */
+static void test_lincomb_split_bitwise(void **state) {
+    (void)state;
+    const int64_t len = ((int64_t)1 << 18) + ((int64_t)1 << 16) + 40, chunk = 1 << 12;
+    double *m[3], *split = malloc((size_t)len * sizeof(double));
+    double *whole = malloc((size_t)len * sizeof(double));
+    double *outs[2] = {malloc((size_t)len * sizeof(double)), malloc((size_t)len * sizeof(double))};
+    trng r = trng_new(77);
+    for (int k = 0; k < 3; k++) {
+        m[k] = malloc((size_t)len * sizeof(double));
+        for (int64_t e = 0; e < len; e++)
+            m[k][e] = trng_normal(&r);
+    }
+    const double c[3] = {0.5, -1.25, 3.0};
+    const double cm[2][MF__EXPM_LINCOMB_MAX] = {{1.0, 2.0, -0.5}, {-3.0, 0.25, 1.5}};
+    for (int threads = 1; threads <= 3; threads++) {
+        mf__expm_lincomb_force_threads(threads);
+        mf__expm_lincomb(len, split, 3, c, (const double *const *)m);
+        for (int64_t e0 = 0; e0 < len; e0 += chunk) {
+            const double *mk[3] = {m[0] + e0, m[1] + e0, m[2] + e0};
+            mf__expm_lincomb(len - e0 < chunk ? len - e0 : chunk, whole + e0, 3, c, mk);
+        }
+        assert_memory_equal(split, whole, (size_t)len * sizeof(double));
+        mf__expm_lincomb_multi(len, 2, outs, 3, cm, (const double *const *)m);
+        for (int64_t e0 = 0; e0 < len; e0 += chunk) {
+            const double *mk[3] = {m[0] + e0, m[1] + e0, m[2] + e0};
+            double *o[1] = {whole + e0};
+            mf__expm_lincomb_multi(len - e0 < chunk ? len - e0 : chunk, 1, o, 3, &cm[1], mk);
+        }
+        assert_memory_equal(outs[1], whole, (size_t)len * sizeof(double));
+    }
+    mf__expm_lincomb_force_threads(0);
+    for (int k = 0; k < 3; k++)
+        free(m[k]);
+    free(split), free(whole), free(outs[0]), free(outs[1]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_cases_all_schemes),
@@ -727,6 +767,7 @@ int main(void) {
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_workspace_budget),
         cmocka_unit_test(test_alpha_skip_bound),
+        cmocka_unit_test(test_lincomb_split_bitwise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,8 +120,11 @@ MF_API mf_status mf_expm_ex(const mf_matrix *A, mf_matrix *E, const mf_expm_opti
  *                other otherwise (not checked across members).
  * @param[out] status  count statuses, one per member, or NULL. A failing
  *                member leaves its E[k] untouched and does not stop the others.
- * @param threads number of threads: 0 = one per online CPU (at most one per
- *                16 members), 1 = the calling thread only. Members with
+ * @param threads number of threads: 0 = one per online CPU, 1 = the calling
+ *                thread only, n = at most n (at most 64). The calling thread
+ *                and helper threads the library keeps parked between calls
+ *                share the members in parts of some tens of microseconds.
+ *                Members with
  *                n <= 16 use no heap (n <= 8: no BLAS either); larger members are done one
  *                after the other on the calling thread with BLAS threads
  *                inside, so that threads never oversubscribe. Real 3 x 3

@@ -50,6 +50,25 @@ void mf__alloc_fail_at(int64_t k);
 void mf__alloc_stats_reset(void);
 mf__alloc_stats mf__alloc_stats_get(void);
 
+/* ---------- worker threads (pool.c) ---------- */
+
+/* The most threads, the caller included, that mf__run_parts uses. */
+#define MF__POOL_MAX_THREADS 64
+
+/* One part of a split job; worker is 0 for the calling thread and 1 ..
+ * threads - 1 for the helpers, so a job can keep per-worker state. */
+typedef void mf__part_fn(void *ctx, int64_t part, int worker);
+
+/* Run body(ctx, p, worker) for every p in [0, parts), on the calling thread
+ * and up to threads - 1 parked helper threads claiming parts in turn;
+ * returns when all are done. The caller starts at once and the helpers join
+ * as they wake, so the split never costs more than running alone. Parts
+ * must be independent. One job at a time: a call made while another is
+ * running (from another thread, or from inside a part) runs alone. */
+void mf__run_parts(int64_t parts, int threads, mf__part_fn *body, void *ctx);
+/* Number of helper threads started so far (for tests). */
+int mf__pool_helpers(void);
+
 /* ---------- descriptors and validation (validate.c) ---------- */
 
 static inline size_t mf__elem_size(int32_t dtype) {

@@ -126,6 +126,20 @@ typedef struct mf__expm_choice {
  *       c = mf__expm_alpha_choice(family, c, d1, d2, known, nb).
  * (Al-Mohy & Higham 2009, sec. 4 and eq. (5.1)-(5.2).) */
 mf__expm_choice mf__expm_cheapest(int32_t family, double eta, int min_order);
+/* The candidates mf__expm_cheapest searches, in its order (for the batch
+ * lanes, which run the same search on eight values at once); returns their
+ * number. */
+int mf__expm_family_ids(int32_t family, const mf__expm_scheme_id **ids);
+/* Cost of a candidate with s squarings, in thirds of a matrix product (a
+ * solve with n right-hand sides counts as 4/3 of a product), as an
+ * integer so that comparisons are exact and cheap. */
+static inline int mf__expm_cost3(mf__expm_scheme_id id, int s) {
+    return 3 * mf__expm_schemes[id].products + 4 * mf__expm_schemes[id].solves + 3 * s;
+}
+/* The orders p(p-1) <= l of Al-Mohy & Higham 2009, Thm. 4.2: alpha_3 and
+ * alpha_4 are valid bounds only for schemes whose backward error series
+ * starts at x^l with l >= 12 (all candidates that ever need squarings). */
+#define MF__EXPM_ORDER_FOR_ALPHA4 12
 bool mf__expm_alpha_may_help(int32_t family, mf__expm_choice c, double d2, int min_saving);
 /* The squarings the refinement must be able to save to be tried: 1, and 2
  * for n <= MF__EXPM_SMALL_N, where the |A|^k chain and its log2/exp2
@@ -167,6 +181,10 @@ void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
 void mf__expm_lincomb_multi(int64_t len, int nout, double *const *out, int count,
                             const double (*c)[MF__EXPM_LINCOMB_MAX], const double *const *m);
 
+/* Test hook: split long combinations over this many threads (0: as many
+ * as the BLAS may use), so that the split is exercised on one-thread runs. */
+void mf__expm_lincomb_force_threads(int threads);
+
 /* max |m[e]| over len doubles, +Inf if some entry is Inf or NaN. */
 double mf__expm_max_abs(int64_t len, const double *m);
 
@@ -195,6 +213,13 @@ mf_status mf__expm_fixed(const char *fn, const mf_matrix *A, mf_matrix *E, mf_ex
  * undone (structured, non-finite, huge, overflowing; every member on a CPU
  * without AVX2) are untouched, for mf_expm to do and report. */
 #define MF__EXPM_LANES 8
+/* For grouping members before mf__expm_lanes (a group evaluates every
+ * approximant one of its lanes chose, so a mixed group costs up to twice a
+ * uniform one): id[l] = the approximant the choice by ||A[l]||_1 picks,
+ * for count <= 8 members as mf__expm_lanes takes them (0 for all on a CPU
+ * without the lanes). Members whose refined choice differs still come out
+ * right, only in a mixed group. */
+void mf__expm_lanes_first_schemes(int count, const mf_matrix *A, int32_t *id);
 /* Test hook: run the code variant of this level (0 plain, 1 AVX2+FMA, 2
  * AVX-512; only levels the CPU supports take effect), -1 the best one. */
 void mf__expm_force_cpu_level(int level);

@@ -336,13 +336,8 @@ static family family_of(int32_t which) {
     }
 }
 
-/* Cost in matrix products; a solve with n right-hand sides (LU + two
- * triangular solves, 8/3 n^3 flops) counts as 4/3 of a product. Kept in
- * thirds of a product, as an integer, so that comparisons are exact and
- * cheap. */
-static int scheme_cost3(mf__expm_scheme_id id, int s) {
-    return 3 * mf__expm_schemes[id].products + 4 * mf__expm_schemes[id].solves + 3 * s;
-}
+/* Cost in thirds of a matrix product (expm.h). */
+static int scheme_cost3(mf__expm_scheme_id id, int s) { return mf__expm_cost3(id, s); }
 
 /* Squarings needed to bring eta below theta: the least s >= 0 with
  * eta <= 2^s theta, decided exactly from the exponent and significand
@@ -838,10 +833,13 @@ mf__expm_choice mf__expm_cheapest(int32_t which, double eta, int min_order) {
     return cheapest(family_of(which), eta, min_order);
 }
 
-/* The orders p(p-1) <= l of Al-Mohy & Higham 2009, Thm. 4.2: alpha_3 and
- * alpha_4 are valid bounds only for schemes whose backward error series
- * starts at x^l with l >= 12 (all candidates that ever need squarings). */
-#define ORDER_FOR_ALPHA4 12
+int mf__expm_family_ids(int32_t which, const mf__expm_scheme_id **ids) {
+    const family fam = family_of(which);
+    *ids = fam.ids;
+    return fam.count;
+}
+
+#define ORDER_FOR_ALPHA4 MF__EXPM_ORDER_FOR_ALPHA4
 
 /* Worth computing alpha_3, alpha_4? Only if d_2 alone shows that they may
  * save min_saving squarings (an infinite d_2, from an overflowed A^2,

@@ -297,26 +297,76 @@ ALWAYS_INLINE void ln_pack(const int n, int count, const mf_matrix *A, ln_work *
     }
 }
 
+/* mf__expm_cheapest(MF_EXPM_AUTO, eta[l], min_order) of eight values at
+ * once: the same search (squarings from the exponent and significand bits,
+ * key = cost * 2^13 + s, the first smallest key kept) with the candidates
+ * in the same order, as vector operations on the eight keys. */
+ALWAYS_INLINE void ln_cheapest(const double *eta, int min_order, mf__expm_choice *c) {
+    const mf__expm_scheme_id *ids;
+    const int count = mf__expm_family_ids(MF_EXPM_AUTO, &ids);
+    const long long frac_mask = 0xfffffffffffffLL;
+    v8 ev;
+    v8i bits;
+    memcpy(&ev, eta, sizeof ev);
+    memcpy(&bits, eta, sizeof bits);
+    const v8i exponent = (bits >> 52) & 0x7ff, frac = bits & frac_mask;
+    const v8i finite = ev < INFINITY; /* all ones where finite (not NaN, not Inf) */
+    v8i best_key = (v8i){0} + INT64_MAX, best_id = (v8i){0} + (long long)ids[count - 1], best_s = {0};
+    for (int i = 0; i < count; i++) {
+        const mf__expm_scheme *sc = &mf__expm_schemes[ids[i]];
+        if (sc->order < min_order)
+            continue;
+        long long tb;
+        memcpy(&tb, &sc->theta, sizeof tb);
+        /* s = e_eta - e_theta + (frac_eta > frac_theta), at least 0; 4096
+         * for an infinite eta (a comparison's true is -1 here) */
+        v8i s = exponent - ((tb >> 52) & 0x7ff) - (frac > (tb & frac_mask));
+        s &= s > 0;
+        s = (s & finite) | (4096 & ~finite);
+        const long long cost3 = 3 * sc->products + 4 * sc->solves; /* mf__expm_cost3(id, 0) */
+        const v8i key = ((cost3 + 3 * s) << 13) + s;
+        const v8i better = key < best_key;
+        best_key = (key & better) | (best_key & ~better);
+        best_s = (s & better) | (best_s & ~better);
+        best_id = ((long long)ids[i] & better) | (best_id & ~better);
+    }
+    long long id[LANES], sq[LANES];
+    memcpy(id, &best_id, sizeof id);
+    memcpy(sq, &best_s, sizeof sq);
+    for (int l = 0; l < LANES; l++)
+        c[l] = (mf__expm_choice){(int32_t)id[l], (int32_t)sq[l], eta[l]};
+}
+
 /* Each lane's approximant and s (fx_scaling_squaring's and fx_choose's
  * steps), and A^2, A^3 as the fixed path holds them. */
 ALWAYS_INLINE void ln_choose(const int n, ln_work *w, ln_plan *p) {
     ln_mm(n, w->a, w->a, w->a2);
-    bool need_a3 = false;
+    ln_cheapest(p->d1, 0, p->c); /* fx_choice_by_norm */
+    bool need_a3 = false, any_scaled = false;
     for (int l = 0; l < LANES; l++) {
-        p->c[l] = fx_choice_by_norm(p->d1[l]);
         w->have3[l] = p->c[l].id == MF__S_T18_BBC;
         need_a3 = need_a3 || (p->active[l] && w->have3[l]);
+        any_scaled = any_scaled || (p->active[l] && p->c[l].s != 0);
     }
     if (need_a3)
         ln_mm(n, w->a2, w->a, w->a3);
+    if (!any_scaled)
+        return;
     double n2[LANES], n3[LANES] = {0}, d2[LANES];
+    mf__expm_choice by_d2[LANES];
     bool needs_abs[LANES], any_abs = false;
     ln_norm1(n, w->a2, n2);
     if (need_a3)
         ln_norm1(n, w->a3, n3);
-    for (int l = 0; l < LANES; l++) {
+    for (int l = 0; l < LANES; l++)
         d2[l] = sqrt(n2[l]);
-        needs_abs[l] = p->active[l] && fx_choice_needs_abs(p->c[l], d2[l]);
+    /* fx_choice_needs_abs: mf__expm_alpha_may_help with the fixed paths'
+     * minimum saving */
+    ln_cheapest(d2, MF__EXPM_ORDER_FOR_ALPHA4, by_d2);
+    const int min_saving = mf__expm_alpha_min_saving(MF__EXPM_FIXED_MAX_N);
+    for (int l = 0; l < LANES; l++) {
+        needs_abs[l] = p->active[l] && p->c[l].s != 0 &&
+                       (!(d2[l] < INFINITY) || by_d2[l].s <= p->c[l].s - min_saving);
         any_abs = any_abs || needs_abs[l];
     }
     if (!any_abs)
@@ -426,6 +476,56 @@ ALWAYS_INLINE void ln_sizes(int n, int count, const mf_matrix *A, mf_matrix *E, 
         ln_run(4, count, A, E, done);
         return;
     }
+}
+
+/* The approximant each member's choice by ||A||_1 starts from. */
+ALWAYS_INLINE void ln_first_schemes(const int n, int count, const mf_matrix *A, int32_t *id) {
+    _Alignas(64) double d1[LANES] = {0};
+    for (int l = 0; l < count; l++) {
+        const double *src = A[l].data;
+        const int64_t rs = A[l].rs, cs = A[l].cs;
+        for (int j = 0; j < n; j++) {
+            double s = 0.0;
+            for (int i = 0; i < n; i++)
+                s += fabs(src[i * rs + j * cs]);
+            d1[l] = s > d1[l] ? s : d1[l];
+        }
+    }
+    mf__expm_choice c[LANES];
+    ln_cheapest(d1, 0, c);
+    for (int l = 0; l < count; l++)
+        id[l] = c[l].id;
+}
+
+ALWAYS_INLINE void ln_first_sizes(int n, int count, const mf_matrix *A, int32_t *id) {
+    if (n == 3)
+        ln_first_schemes(3, count, A, id);
+    else
+        ln_first_schemes(4, count, A, id);
+}
+
+#ifdef MF_X86_VARIANTS
+MF_AVX512 static void first_avx512(int n, int count, const mf_matrix *A, int32_t *id) {
+    ln_first_sizes(n, count, A, id);
+}
+MF_AVX2 static void first_avx2(int n, int count, const mf_matrix *A, int32_t *id) {
+    ln_first_sizes(n, count, A, id);
+}
+#endif
+
+void mf__expm_lanes_first_schemes(int count, const mf_matrix *A, int32_t *id) {
+    for (int l = 0; l < count; l++)
+        id[l] = 0;
+    if (count < 1)
+        return;
+#ifdef MF_X86_VARIANTS
+    const int n = (int)A[0].rows;
+    switch (mf__expm_cpu_level()) {
+    case MF__CPU_AVX512: first_avx512(n, count, A, id); return;
+    case MF__CPU_AVX2: first_avx2(n, count, A, id); return;
+    default: break;
+    }
+#endif
 }
 
 #ifdef MF_X86_VARIANTS

@@ -25,7 +25,6 @@
  * functions of this file too, so both paths still agree exactly.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
@@ -481,42 +480,50 @@ static void lincomb_range(const lincomb_part *p) {
     lincomb_body(len, out, p->count, p->c, mk, p->self);
 }
 
-static void *lincomb_thread(void *p) {
-    lincomb_range(p);
-    return NULL;
-}
-
 /* Above this many doubles (2 MiB per matrix, n >= 512) a combination is
  * memory-bound and long enough (milliseconds) to repay a second thread,
  * which doubles the bandwidth one core draws. Used only when the BLAS may
  * run more than one thread (the caller's thread budget). */
 #define LINCOMB_THREAD_MIN ((int64_t)1 << 18)
+/* Pieces the pool's threads claim in turn (a multiple of 8 doubles). */
+#define LINCOMB_PIECE ((int64_t)1 << 16)
 
-static bool two_threads_allowed(void) {
+static _Atomic int forced_lincomb_threads; /* 0: the backend's budget */
+
+void mf__expm_lincomb_force_threads(int threads) { atomic_store(&forced_lincomb_threads, threads); }
+
+static int lincomb_threads(void) {
+    const int forced = atomic_load(&forced_lincomb_threads);
+    if (forced > 0)
+        return forced;
     mf_backend_info bi;
     if (mf_backend(&bi) != MF_OK)
-        return false;
-    return bi.num_threads > 1 || (bi.num_threads < 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
+        return 1;
+    if (bi.num_threads > 1)
+        return bi.num_threads;
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return bi.num_threads < 0 && cpus > 1 ? (int)cpus : 1;
 }
 
-/* Run all (elements [0, all->e1)), halved between two threads when long
- * enough. The split is at a multiple of 8: each element sees the same
- * arithmetic wherever the halves fall. */
+static void lincomb_piece(void *ctx, int64_t piece, int worker) {
+    (void)worker;
+    lincomb_part p = *(const lincomb_part *)ctx;
+    p.e0 = piece * LINCOMB_PIECE;
+    p.e1 = p.e0 + LINCOMB_PIECE < p.e1 ? p.e0 + LINCOMB_PIECE : p.e1;
+    lincomb_range(&p);
+}
+
+/* Run all (elements [0, all->e1)), in pieces over the pool's threads when
+ * long enough. Pieces start at multiples of 8: each element sees the same
+ * arithmetic whichever thread takes it. */
 static void run_split(const lincomb_part *all) {
     const int64_t len = all->e1;
     if (len < LINCOMB_THREAD_MIN) { /* the small-matrix case: no copies */
         lincomb_range(all);
         return;
     }
-    lincomb_part lo = *all, hi = *all;
-    lo.e1 = hi.e0 = (len / 2) & ~(int64_t)7;
-    pthread_t t;
-    if (two_threads_allowed() && pthread_create(&t, NULL, lincomb_thread, &hi) == 0) {
-        lincomb_range(&lo);
-        pthread_join(t, NULL);
-        return;
-    }
-    lincomb_range(all);
+    mf__run_parts((len + LINCOMB_PIECE - 1) / LINCOMB_PIECE, lincomb_threads(), lincomb_piece,
+                  (void *)all);
 }
 
 void mf__expm_lincomb(int64_t len, double *out, int count, const double *c,
