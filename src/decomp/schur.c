@@ -144,6 +144,23 @@ void mf__schur_real_to_complex(int64_t n, const double *t, int64_t ldt, const do
         }
 }
 
+mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z) {
+    double *tc = mf__alloc_array(n * n, 2 * sizeof(double));
+    double *zc = mf__alloc_array(n * n, 2 * sizeof(double));
+    if (tc == NULL || zc == NULL) {
+        mf__free(tc);
+        mf__free(zc);
+        return mf__fail(MF_ENOMEM, fn, "cannot allocate the complex Schur form (n = %lld)",
+                        (long long)n);
+    }
+    mf__schur_real_to_complex(n, *t, n, *z, n, tc, n, zc, n);
+    mf__free(*t);
+    mf__free(*z);
+    *t = tc;
+    *z = zc;
+    return MF_OK;
+}
+
 void mf__schur_eigenvalues(int32_t dtype, int64_t n, const double *t, int64_t ldt, double *wr,
                            double *wi) {
     if (dtype == MF_C128) {

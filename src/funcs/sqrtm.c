@@ -93,22 +93,11 @@ static bool has_negative_real_eigenvalue(int64_t n, const double *t) {
 
 /* Switch a real Schur factorization to the complex one (the root of a
  * real matrix with a negative eigenvalue, complex result asked for). */
-static mf_status make_complex(const char *fn, sqrt_schur *f) {
-    const int64_t n = f->n;
-    double *tc = mf__alloc_array(n * n, 2 * sizeof(double));
-    double *zc = mf__alloc_array(n * n, 2 * sizeof(double));
-    if (tc == NULL || zc == NULL) {
-        mf__free(tc);
-        mf__free(zc);
-        return mf__fail(MF_ENOMEM, fn, "cannot allocate the complex Schur form (n = %lld)",
-                        (long long)n);
-    }
-    mf__schur_real_to_complex(n, f->u, n, f->z, n, tc, n, zc, n);
-    sqrt_schur_free(f);
-    f->u = tc;
-    f->z = zc;
-    f->dt = MF_C128;
-    return MF_OK;
+static mf_status to_complex(const char *fn, sqrt_schur *f) {
+    mf_status st = mf__schur_make_complex(fn, f->n, &f->u, &f->z);
+    if (st == MF_OK)
+        f->dt = MF_C128;
+    return st;
 }
 
 /*
@@ -131,7 +120,7 @@ static mf_status sqrt_schur_compute(const char *fn, const mf_matrix *A, int32_t 
         st = mf__schur_factor(fn, f->dt, n, f->u, n, f->z, n);
     if (st == MF_OK && f->dt == MF_F64 && out_dt == MF_C128 &&
         (want_complex || has_negative_real_eigenvalue(n, f->u)))
-        st = make_complex(fn, f);
+        st = to_complex(fn, f);
     if (st == MF_OK)
         st = f->dt == MF_F64 ? mf__sqrtm_quasitri(fn, n, f->u, n) : mf__sqrtm_tri(fn, n, f->u, n);
     if (st != MF_OK)
