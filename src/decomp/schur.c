@@ -144,7 +144,8 @@ void mf__schur_real_to_complex(int64_t n, const double *t, int64_t ldt, const do
         }
 }
 
-mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z) {
+mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z,
+                                 int32_t *dtype) {
     double *tc = mf__alloc_array(n * n, 2 * sizeof(double));
     double *zc = mf__alloc_array(n * n, 2 * sizeof(double));
     if (tc == NULL || zc == NULL) {
@@ -158,6 +159,7 @@ mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double *
     mf__free(*z);
     *t = tc;
     *z = zc;
+    *dtype = MF_C128;
     return MF_OK;
 }
 

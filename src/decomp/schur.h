@@ -40,10 +40,11 @@ void mf__schur_real_to_complex(int64_t n, const double *t, int64_t ldt, const do
 /*
  * The same conversion for factors held in their own arrays: *t and *z (n x n,
  * leading dimension n, from mf__alloc) are replaced by newly allocated
- * complex ones and freed. MF_ENOMEM (through mf__fail under fn) leaves both
- * as they were.
+ * complex ones and freed, and *dtype becomes MF_C128. MF_ENOMEM (through
+ * mf__fail under fn) leaves all three as they were.
  */
-mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z);
+mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z,
+                                 int32_t *dtype);
 
 /*
  * Eigenvalues on the diagonal (1 x 1 entries and 2 x 2 blocks) of a Schur

@@ -53,14 +53,6 @@ static int64_t find_eigenvalue(int32_t dt, int64_t n, const double *t, int sign)
     return -1;
 }
 
-/* Switch a real Schur factorization to the complex one. */
-static mf_status to_complex(const char *fn, mf__iss_schur *f) {
-    mf_status st = mf__schur_make_complex(fn, f->n, &f->t, &f->z);
-    if (st == MF_OK)
-        f->dt = MF_C128;
-    return st;
-}
-
 mf_status mf__iss_schur_compute(const char *fn, const mf_matrix *A, int32_t out_dt,
                                 bool want_complex, bool negatives_ok, mf_status zero_status,
                                 const char *zero_msg, const char *what, mf__iss_schur *f) {
@@ -90,7 +82,7 @@ mf_status mf__iss_schur_compute(const char *fn, const mf_matrix *A, int32_t out_
             want_complex = true;
     }
     if (st == MF_OK && f->dt == MF_F64 && want_complex)
-        st = to_complex(fn, f);
+        st = mf__schur_make_complex(fn, n, &f->t, &f->z, &f->dt);
     if (st != MF_OK)
         mf__iss_schur_free(f);
     return st;

@@ -91,15 +91,6 @@ static bool has_negative_real_eigenvalue(int64_t n, const double *t) {
     return false;
 }
 
-/* Switch a real Schur factorization to the complex one (the root of a
- * real matrix with a negative eigenvalue, complex result asked for). */
-static mf_status to_complex(const char *fn, sqrt_schur *f) {
-    mf_status st = mf__schur_make_complex(fn, f->n, &f->u, &f->z);
-    if (st == MF_OK)
-        f->dt = MF_C128;
-    return st;
-}
-
 /*
  * Schur factorization of A and the principal square root of T. The
  * arithmetic is real when A is F64, unless the result dtype out_dt is C128
@@ -120,7 +111,7 @@ static mf_status sqrt_schur_compute(const char *fn, const mf_matrix *A, int32_t 
         st = mf__schur_factor(fn, f->dt, n, f->u, n, f->z, n);
     if (st == MF_OK && f->dt == MF_F64 && out_dt == MF_C128 &&
         (want_complex || has_negative_real_eigenvalue(n, f->u)))
-        st = to_complex(fn, f);
+        st = mf__schur_make_complex(fn, n, &f->u, &f->z, &f->dt);
     if (st == MF_OK)
         st = f->dt == MF_F64 ? mf__sqrtm_quasitri(fn, n, f->u, n) : mf__sqrtm_tri(fn, n, f->u, n);
     if (st != MF_OK)
