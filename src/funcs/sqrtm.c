@@ -22,6 +22,7 @@
 #include <cblas.h>
 
 #include "decomp/schur.h"
+#include "funcs/logm_iss.h"
 #include "funcs/sqrtm_iter.h"
 #include "funcs/sqrtm_tri.h"
 #include "funcs/trsylv.h"
@@ -33,18 +34,6 @@ typedef double _Complex zdouble;
 /* ------------------------------------------------------------------ */
 /* dense helpers on n x n column-major workspace (leading dimension n) */
 /* ------------------------------------------------------------------ */
-
-/* C = op(A) op(B); for F64 CblasConjTrans means the transpose. */
-static void gemm(int32_t dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t n, const double *a,
-                 const double *b, double *c) {
-    const int ni = (int)n;
-    if (dt == MF_C128) {
-        const zdouble one = 1.0, zero = 0.0;
-        cblas_zgemm(CblasColMajor, ta, tb, ni, ni, ni, &one, a, ni, b, ni, &zero, c, ni);
-    } else {
-        cblas_dgemm(CblasColMajor, ta, tb, ni, ni, ni, 1.0, a, ni, b, ni, 0.0, c, ni);
-    }
-}
 
 static double fro_norm(int32_t dt, int64_t n, const double *a) {
     const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
@@ -119,31 +108,6 @@ static mf_status sqrt_schur_compute(const char *fn, const mf_matrix *A, int32_t 
     return st;
 }
 
-/*
- * out = Z U Z^H for the (quasi-)triangular U: W = Z U by trmm on the upper
- * triangle (half a GEMM), plus the subdiagonal entries of the 2 x 2 blocks
- * of a real U as column updates, then one GEMM. w is n x n scratch.
- */
-static void back_transform_triangular(const sqrt_schur *f, double *w, double *out) {
-    const int64_t n = f->n;
-    const int ni = (int)n;
-    memcpy(w, f->z, (size_t)(n * n) * mf__elem_size(f->dt));
-    if (f->dt == MF_C128) {
-        const zdouble one = 1.0;
-        cblas_ztrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, ni, ni, &one,
-                    f->u, ni, w, ni);
-    } else {
-        cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, ni, ni, 1.0,
-                    f->u, ni, w, ni);
-        for (int64_t k = 0; k + 1 < n; k++) {
-            const double sub = f->u[(k + 1) + k * n];
-            if (sub != 0.0)
-                cblas_daxpy(ni, sub, f->z + (k + 1) * n, 1, w + k * n, 1);
-        }
-    }
-    gemm(f->dt, CblasNoTrans, CblasConjTrans, n, w, f->z, out);
-}
-
 /* ------------------------------------------------------------------ */
 /* Hermitian input                                                     */
 /* ------------------------------------------------------------------ */
@@ -174,7 +138,9 @@ static void indefinite_root(int64_t n, const double *w, const double *vc, double
         const zdouble d = w[k] >= 0.0 ? sqrt(w[k]) : CMPLX(0.0, sqrt(-w[k]));
         cblas_zscal((int)n, &d, wv + 2 * k * n, 1);
     }
-    gemm(MF_C128, CblasNoTrans, CblasConjTrans, n, wv, vc, s);
+    const zdouble one = 1.0, zero = 0.0;
+    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasConjTrans, (int)n, (int)n, (int)n, &one, wv,
+                (int)n, vc, (int)n, &zero, s, (int)n);
 }
 
 
@@ -290,7 +256,7 @@ mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S) {
     if (w == NULL || out == NULL) {
         st = mf__fail(MF_ENOMEM, fn, "cannot allocate workspace (n = %lld)", (long long)n);
     } else {
-        back_transform_triangular(&f, w, out);
+        mf__iss_back_transform(f.dt, n, f.z, f.u, w, out);
         /* Entries near the overflow threshold can make the Schur form or the
          * recurrence overflow to Inf or NaN: never report that as success. */
         if (all_finite_elems(out, n * n, f.dt))
@@ -429,13 +395,11 @@ static mf_status require_differentiable(const char *fn, const sqrt_schur *f) {
 /* L = Z sylv(Z^H E Z) Z^H in place on e (n x n); w is scratch. */
 static mf_status apply_frechet(const char *fn, const sqrt_schur *f, bool adjoint, double *e,
                                double *w) {
-    gemm(f->dt, CblasConjTrans, CblasNoTrans, f->n, f->z, e, w);
-    gemm(f->dt, CblasNoTrans, CblasNoTrans, f->n, w, f->z, e);
+    mf__schur_coords(f->dt, f->n, f->z, e, w);
     mf_status st = solve_root_sylvester(fn, f, adjoint, e);
     if (st != MF_OK)
         return st;
-    gemm(f->dt, CblasNoTrans, CblasNoTrans, f->n, f->z, e, w);
-    gemm(f->dt, CblasNoTrans, CblasConjTrans, f->n, w, f->z, e);
+    mf__schur_coords_back(f->dt, f->n, f->z, e, w, e);
     return MF_OK;
 }
 
@@ -460,7 +424,7 @@ mf_status mf_sqrtm_frechet(const mf_matrix *A, const mf_matrix *E, mf_matrix *S,
     if ((st = apply_frechet(fn, &f, false, e, w)) != MF_OK)
         goto done;
     if (S != NULL)
-        back_transform_triangular(&f, w, s);
+        mf__iss_back_transform(f.dt, n, f.z, f.u, w, s);
     /* S and L are both written only now, after everything succeeded. */
     if (S != NULL)
         mf__unpack(s, n, f.dt, S);
