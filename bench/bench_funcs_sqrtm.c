@@ -1,27 +1,30 @@
 /*
  * bench_funcs_sqrtm: mf_sqrtm and its parts, mf_signm.
  *
- * Per size, interleaved in one group so machine load hits all alike:
+ * Per size and dtype, interleaved in one group so machine load hits all
+ * alike:
  *   mf_sqrtm   the whole function (its automatic choice: the GEMM-rich
  *              iteration of sqrtm_iter.c for these inputs);
  *   mf_sqrtm (Schur route)  the same call with the iteration switched off
  *              (private test hook): the route every other input takes;
- *   schur      mf_schur with Z (real Schur form, dgees): the floor of the
- *              Schur method;
- *   tri        the triangular phase alone (mf__sqrtm_quasitri on the real
- *              Schur factor of A, about n^3 / 3 flops): level-3 speed shows
- *              as its GFLOP/s;
- *   back       the back-transformation S = Z U Z^T (dtrmm + dgemm, 3 n^3
- *              flops);
- * Then mf_sqrtm C128, both routes as a pair (input shifted by 2.5 sqrt(n),
- * enough for a definite Hermitian part with complex entries), and mf_signm
- * (F64, C128): on a Gaussian matrix (the Schur method by its rule) grouped
- * with the Newton route kept and with mf_eig without vectors, then on a
- * well-conditioned matrix (the Newton route); the notes give the path taken
- * (sqrtm) and the route, step counts and whether the eigenvalue check ran
- * (signm). Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I
- * for sqrtm (eigenvalues in the right half-plane, a real root, no symmetry),
- * plain Gaussian A for signm (eigenvalues on both sides).
+ *              its note gives the parts below in GEMM-equivalents and the
+ *              ratio to (Schur + 3 GEMM);
+ *   schur      mf_schur with Z (dgees: real Schur form, or zgees): the
+ *              floor of the Schur method;
+ *   tri        the triangular phase alone (mf__sqrtm_quasitri or
+ *              mf__sqrtm_tri on the Schur factor of A, about n^3 / 3 real
+ *              or complex flops): level-3 speed shows as its GFLOP/s;
+ *   back       the back-transformation S = Z U Z^H (trmm + gemm, counted
+ *              as 3 n^3 flops).
+ * Then mf_signm (F64, C128): on a Gaussian matrix (the Schur method by its
+ * rule) grouped with the Newton route kept and with mf_eig without vectors,
+ * then on a well-conditioned matrix (the Newton route); the notes give the
+ * path taken (sqrtm) and the route, step counts and whether the eigenvalue
+ * check ran (signm). Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I for
+ * sqrtm F64 (eigenvalues in the right half-plane, a real root, no
+ * symmetry) and by 2.5 sqrt(n) I for C128 (complex entries: the Hermitian
+ * part is definite from a shift of about 2 sqrt(n)), plain Gaussian A for
+ * signm (eigenvalues on both sides).
  * Accuracy: sqrtm ||S^2 - A||_F / (n u ||S||_F^2); signm ||S^2 - I||_F /
  * (n u ||S||_F^2). The peak workspace column (ws_n2) is in n^2 elements.
  */
@@ -34,6 +37,7 @@
 #include <string.h>
 
 #include "decomp/schur.h"
+#include "funcs/logm_iss.h"
 #include "funcs/signm.h"
 #include "funcs/sqrtm_iter.h"
 #include "funcs/sqrtm_tri.h"
@@ -43,8 +47,9 @@ static const double U64 = 0x1p-53;
 
 typedef struct ctx {
     int64_t n;
+    int32_t dt;
     mfb_mat A, S, T, Z;
-    double *t, *u, *w; /* column-major T, working copy, scratch */
+    double *u, *w; /* working copy of T, scratch */
 } ctx;
 
 static int run_sqrtm(void *p) {
@@ -79,25 +84,16 @@ static int run_schur(void *p) {
 
 static int run_tri(void *p) {
     ctx *c = p;
-    memcpy(c->u, c->t, sizeof(double) * (size_t)(c->n * c->n));
-    return mf__sqrtm_quasitri("bench", c->n, c->u, c->n);
+    memcpy(c->u, c->T.buf, mf__elem_size(c->dt) * (size_t)(c->n * c->n));
+    return c->dt == MF_C128 ? mf__sqrtm_tri("bench", c->n, c->u, c->n)
+                            : mf__sqrtm_quasitri("bench", c->n, c->u, c->n);
 }
 
-/* W = Z U (trmm on the upper triangle, the 2 x 2 blocks' subdiagonal
- * as axpys), S = W Z^T: what mf_sqrtm does after the kernel. */
+/* S = Z U Z^H (trmm on the upper triangle, the 2 x 2 blocks' subdiagonal
+ * as axpys, one GEMM): what mf_sqrtm does after the kernel. */
 static int run_back(void *p) {
     ctx *c = p;
-    const int n = (int)c->n;
-    const double *z = c->Z.buf;
-    memcpy(c->w, z, sizeof(double) * (size_t)n * n);
-    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, n, 1.0, c->u,
-                n, c->w, n);
-    for (int k = 0; k + 1 < n; k++)
-        if (c->u[(k + 1) + (int64_t)k * n] != 0.0)
-            cblas_daxpy(n, c->u[(k + 1) + (int64_t)k * n], z + (int64_t)(k + 1) * n, 1,
-                        c->w + (int64_t)k * n, 1);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0, c->w, n, z, n, 0.0, c->S.buf,
-                n);
+    mf__iss_back_transform(c->dt, c->n, c->Z.buf, c->u, c->w, c->S.buf);
     return MF_OK;
 }
 
@@ -135,40 +131,43 @@ static void shift(mfb_mat *a, int64_t n, double by) {
     }
 }
 
-static void bench_sqrtm_parts(int64_t n) {
-    ctx c = {.n = n};
-    c.A = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    c.S = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    c.T = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    c.Z = mfb_mat_new(n, n, MF_F64, MFB_COL);
-    mfb_mat_random(&c.A, 1000 + (uint64_t)n);
-    shift(&c.A, n, 1.5 * sqrt((double)n) + 1.0);
+/* mf_sqrtm both ways with the Schur route's parts, interleaved, for F64
+ * (real Schur form) or C128 input. */
+static void bench_sqrtm_parts(int64_t n, int32_t dt) {
+    ctx c = {.n = n, .dt = dt};
+    c.A = mfb_mat_new(n, n, dt, MFB_COL);
+    c.S = mfb_mat_new(n, n, dt, MFB_COL);
+    c.T = mfb_mat_new(n, n, dt, MFB_COL);
+    c.Z = mfb_mat_new(n, n, dt, MFB_COL);
+    mfb_mat_random(&c.A, (dt == MF_C128 ? 2000 : 1000) + (uint64_t)n);
+    shift(&c.A, n, dt == MF_C128 ? 2.5 * sqrt((double)n) : 1.5 * sqrt((double)n) + 1.0);
     if (mf_schur(&c.A.m, &c.T.m, &c.Z.m) != MF_OK)
         abort();
-    c.t = c.T.buf;
-    c.u = malloc(sizeof(double) * (size_t)(n * n));
-    c.w = malloc(sizeof(double) * (size_t)(n * n));
+    c.u = malloc(mf__elem_size(dt) * (size_t)(n * n));
+    c.w = malloc(mf__elem_size(dt) * (size_t)(n * n));
     if (c.u == NULL || c.w == NULL)
         abort();
-    const double n3 = (double)n * n * n;
+    /* real flops: n^3 / 3 (real) or n^3 / 3 complex ones, 4 real each */
+    const double n3 = (double)n * n * n, cx = dt == MF_C128 ? 4.0 : 1.0;
     mfb_row rs, rt, rb, rq, rr;
-    mfb_row_init(&rs, "schur (dgees + Z)", MF_F64, MFB_COL, n, 0.0);
-    mfb_row_init(&rt, "sqrtm: triangular phase", MF_F64, MFB_NONE, n, n3 / 3.0);
-    mfb_row_init(&rb, "sqrtm: back-transform", MF_F64, MFB_NONE, n, 3.0 * n3);
-    mfb_row_init(&rq, "mf_sqrtm", MF_F64, MFB_COL, n, 0.0);
-    mfb_row_init(&rr, "mf_sqrtm (Schur route)", MF_F64, MFB_COL, n, 0.0);
+    mfb_row_init(&rs, dt == MF_C128 ? "schur (zgees + Z)" : "schur (dgees + Z)", dt, MFB_COL, n,
+                 0.0);
+    mfb_row_init(&rt, "sqrtm: triangular phase", dt, MFB_NONE, n, cx * n3 / 3.0);
+    mfb_row_init(&rb, "sqrtm: back-transform", dt, MFB_NONE, n, cx * 3.0 * n3);
+    mfb_row_init(&rq, "mf_sqrtm", dt, MFB_COL, n, 0.0);
+    mfb_row_init(&rr, "mf_sqrtm (Schur route)", dt, MFB_COL, n, 0.0);
     mfb_row *rows[] = {&rq, &rr, &rs, &rt, &rb};
     const mfb_fn fns[] = {run_sqrtm, run_sqrtm_schur, run_schur, run_tri, run_back};
     void *ctxs[] = {&c, &c, &c, &c, &c};
     if (mfb_measure_group(5, rows, fns, ctxs) == MF_OK) {
         run_sqrtm_schur(&c);
-        mfb_set_accuracy(&rr, residual(&c, MF_F64, false), "|S^2-A|/(nu|S|^2)", 100.0);
-        mfb_note(&rr, "schur %.0f%%, tri %.0f%%, back %.0f%%; route/(schur+3 gemm) = %.2f",
-                 100.0 * rs.median_s / rr.median_s, 100.0 * rt.median_s / rr.median_s,
-                 100.0 * rb.median_s / rr.median_s,
-                 rr.median_s / (rs.median_s + 3.0 * mfb_gemm_seconds(n, MF_F64)));
+        mfb_set_accuracy(&rr, residual(&c, dt, false), "|S^2-A|/(nu|S|^2)", 100.0);
+        const double g = mfb_gemm_seconds(n, dt);
+        mfb_note(&rr, "schur %.1f, tri %.2f, back %.2f GEMM-eq; route/(schur+3 gemm) = %.3f",
+                 rs.median_s / g, rt.median_s / g, rb.median_s / g,
+                 rr.median_s / (rs.median_s + 3.0 * g));
         run_sqrtm(&c);
-        mfb_set_accuracy(&rq, residual(&c, MF_F64, false), "|S^2-A|/(nu|S|^2)", 100.0);
+        mfb_set_accuracy(&rq, residual(&c, dt, false), "|S^2-A|/(nu|S|^2)", 100.0);
         mfb_note(&rq, "path: %s; time / Schur route = %.2f (best %.2f)",
                  outcome_name(mf__sqrtm_iter_last()), rq.median_s / rr.median_s,
                  rq.best_s / rr.best_s);
@@ -181,32 +180,6 @@ static void bench_sqrtm_parts(int64_t n) {
     mfb_mat_free(&c.S);
     mfb_mat_free(&c.T);
     mfb_mat_free(&c.Z);
-}
-
-/* mf_sqrtm C128 on Gaussian + 2.5 sqrt(n) I (complex entries: the Hermitian
- * part is definite from a shift of about 2 sqrt(n)), both routes as a pair. */
-static void bench_sqrtm_complex(int64_t n) {
-    ctx c = {.n = n};
-    c.A = mfb_mat_new(n, n, MF_C128, MFB_COL);
-    c.S = mfb_mat_new(n, n, MF_C128, MFB_COL);
-    mfb_mat_random(&c.A, 2000 + (uint64_t)n);
-    shift(&c.A, n, 2.5 * sqrt((double)n));
-    mfb_row rq, rr;
-    mfb_row_init(&rq, "mf_sqrtm", MF_C128, MFB_COL, n, 0.0);
-    mfb_row_init(&rr, "mf_sqrtm (Schur route)", MF_C128, MFB_COL, n, 0.0);
-    if (mfb_measure_pair(&rq, run_sqrtm, &c, &rr, run_sqrtm_schur, &c) == MF_OK) {
-        run_sqrtm_schur(&c);
-        mfb_set_accuracy(&rr, residual(&c, MF_C128, false), "|S^2-A|/(nu|S|^2)", 100.0);
-        run_sqrtm(&c);
-        mfb_set_accuracy(&rq, residual(&c, MF_C128, false), "|S^2-A|/(nu|S|^2)", 100.0);
-        mfb_note(&rq, "path: %s; time / Schur route = %.2f (best %.2f)",
-                 outcome_name(mf__sqrtm_iter_last()), rq.median_s / rr.median_s,
-                 rq.best_s / rr.best_s);
-    }
-    mfb_emit(&rq);
-    mfb_emit(&rr);
-    mfb_mat_free(&c.A);
-    mfb_mat_free(&c.S);
 }
 
 static int run_eigenvalues(void *p) {
@@ -288,8 +261,8 @@ int main(int argc, char **argv) {
     const int64_t *n;
     const int count = mfb_sizes(&n);
     for (int k = 0; k < count; k++) {
-        bench_sqrtm_parts(n[k]);
-        bench_sqrtm_complex(n[k]);
+        bench_sqrtm_parts(n[k], MF_F64);
+        bench_sqrtm_parts(n[k], MF_C128);
         bench_signm(n[k], MF_F64);
         bench_signm(n[k], MF_C128);
     }

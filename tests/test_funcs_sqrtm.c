@@ -768,6 +768,77 @@ static void test_frechet_and_cond_errors(void **state) {
         tm_free(all[k]);
 }
 
+/*
+ * Eigenvalues -1 +- i d of A give the root's eigenvalues d/2 +- i, whose
+ * sum d makes U X + X U = C singular to working precision once d is below
+ * eps max|u_ij| (about 1): MF_ESINGULAR from both functions, in real and
+ * complex arithmetic, while d = 1e-3 still differentiates. A tiny A and a
+ * huge E give a derivative beyond the double range: MF_EOVERFLOW. Outputs
+ * untouched on failure.
+ */
+static void test_frechet_singular_and_overflow(void **state) {
+    (void)state;
+    trng r = trng_new(74);
+    tm A = tm_new(3, 3, MF_F64, TL_COLMAJOR), Ac = tm_new(3, 3, MF_C128, TL_ROWMAJOR),
+       E = tm_new(3, 3, MF_F64, TL_COLMAJOR), L = tm_new(3, 3, MF_F64, TL_PADDED_COL),
+       Lc = tm_new(3, 3, MF_C128, TL_COLMAJOR);
+    tm_fill_random(&E, &r);
+    tm_fill_random(&L, &r);
+    tm_fill_random(&Lc, &r);
+    double *snap = tm_snapshot(&L), *snapc = tm_snapshot(&Lc);
+    const double gaps[] = {1e-20, 1e-3};
+    for (int k = 0; k < 2; k++) {
+        const double d = gaps[k];
+        const mf_status want = d < 1e-10 ? MF_ESINGULAR : MF_OK;
+        tm_fill(&A, 0.0);
+        tm_set(&A, 0, 0, -1.0);
+        tm_set(&A, 1, 1, -1.0);
+        tm_set(&A, 0, 1, d);
+        tm_set(&A, 1, 0, -d);
+        tm_set(&A, 2, 2, 4.0);
+        tm_set(&A, 0, 2, 0.5);
+        tm_fill(&Ac, 0.0);
+        tm_set(&Ac, 0, 0, CMPLX(-1.0, d));
+        tm_set(&Ac, 1, 1, CMPLX(-1.0, -d));
+        tm_set(&Ac, 2, 2, 4.0);
+        tm_set(&Ac, 0, 1, 0.5);
+        tm_set(&Ac, 1, 2, CMPLX(0.0, 0.5));
+        double cond = -7.0;
+        assert_status(mf_sqrtm_frechet(&A.m, &E.m, NULL, &L.m), want);
+        assert_status(mf_sqrtm_cond(&A.m, &cond), want);
+        assert_status(mf_sqrtm_frechet(&Ac.m, &E.m, NULL, &Lc.m), want);
+        assert_status(mf_sqrtm_cond(&Ac.m, &cond), want);
+        if (want == MF_ESINGULAR) {
+            assert_last_error_mentions("mf_sqrtm_cond: A is singular to working precision");
+            assert_true(cond == -7.0);
+            assert_true(tm_unchanged(&L, snap) && tm_unchanged(&Lc, snapc));
+        } else {
+            assert_true(cond > 1.0 / d && isfinite(cond)); /* ||L|| grows like 1 / d */
+        }
+    }
+    /* sqrt(A) about 1e-150, E 1e200: L about 1e350 */
+    tm_fill(&A, 0.0);
+    tm_set(&A, 0, 0, 1e-300);
+    tm_set(&A, 1, 1, 2e-300);
+    tm_set(&A, 2, 2, 3e-300);
+    tm_set(&A, 0, 2, 1e-300);
+    tm_fill(&E, 1e200);
+    tm_fill_random(&L, &r);
+    free(snap);
+    snap = tm_snapshot(&L);
+    assert_status(mf_sqrtm_frechet(&A.m, &E.m, NULL, &L.m), MF_EOVERFLOW);
+    assert_last_error_mentions("mf_sqrtm_frechet: the Frechet derivative overflows");
+    assert_true(tm_unchanged(&L, snap));
+    /* the same with E 1e100 is representable */
+    tm_fill(&E, 1e100);
+    assert_ok(mf_sqrtm_frechet(&A.m, &E.m, NULL, &L.m));
+    free(snap);
+    free(snapc);
+    tm *all[] = {&A, &Ac, &E, &L, &Lc};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        tm_free(all[k]);
+}
+
 /* ---------- argument errors ---------- */
 
 static void test_sqrtm_error_paths(void **state) {
@@ -899,6 +970,7 @@ int main(void) {
         cmocka_unit_test(test_sqrtm_frechet),
         cmocka_unit_test(test_sqrtm_cond),
         cmocka_unit_test(test_frechet_and_cond_errors),
+        cmocka_unit_test(test_frechet_singular_and_overflow),
         cmocka_unit_test(test_sqrtm_error_paths),
         cmocka_unit_test(test_sqrtm_allocation_failures),
     };

@@ -314,8 +314,9 @@ MF_API mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S);
 /**
  * Frechet derivative L of the principal square root at A in direction E:
  * the solution of S L + L S = E, S = sqrtm(A), solved in Schur coordinates
- * (U X + X U = Z^H E Z with ?trsyl3, L = Z X Z^H; Higham 2008, section
- * 6.1). About 8 n^3 flops on top of mf_sqrtm's Schur route.
+ * (U X + X U = Z^H E Z by the recursive blocked triangular Sylvester
+ * solver of the square root, L = Z X Z^H; Higham 2008, section 6.1).
+ * About 8 n^3 flops on top of mf_sqrtm's Schur route.
  *
  * @param A  n x n, F64 or C128.   @param E  n x n, F64 or C128.
  * @param[out] S  n x n, or NULL: sqrtm(A) as a by-product; L's dtype.

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <cblas.h>
 #include <lapacke.h>
 
 #include "internal.h"
@@ -142,6 +143,48 @@ void mf__schur_real_to_complex(int64_t n, const double *t, int64_t ldt, const do
             triangularize_block(n, k, tc, ldtc, zc, ldzc);
             k++;
         }
+}
+
+mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z,
+                                 int32_t *dtype) {
+    double *tc = mf__alloc_array(n * n, 2 * sizeof(double));
+    double *zc = mf__alloc_array(n * n, 2 * sizeof(double));
+    if (tc == NULL || zc == NULL) {
+        mf__free(tc);
+        mf__free(zc);
+        return mf__fail(MF_ENOMEM, fn, "cannot allocate the complex Schur form (n = %lld)",
+                        (long long)n);
+    }
+    mf__schur_real_to_complex(n, *t, n, *z, n, tc, n, zc, n);
+    mf__free(*t);
+    mf__free(*z);
+    *t = tc;
+    *z = zc;
+    *dtype = MF_C128;
+    return MF_OK;
+}
+
+/* c = op(a) op(b), n x n; for F64 CblasConjTrans means the transpose. */
+static void gemm(int32_t dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t n, const double *a,
+                 const double *b, double *c) {
+    const int ni = (int)n;
+    if (dt == MF_C128) {
+        const zdouble one = 1.0, zero = 0.0;
+        cblas_zgemm(CblasColMajor, ta, tb, ni, ni, ni, &one, a, ni, b, ni, &zero, c, ni);
+    } else {
+        cblas_dgemm(CblasColMajor, ta, tb, ni, ni, ni, 1.0, a, ni, b, ni, 0.0, c, ni);
+    }
+}
+
+void mf__schur_coords(int32_t dt, int64_t n, const double *z, double *e, double *w) {
+    gemm(dt, CblasConjTrans, CblasNoTrans, n, z, e, w);
+    gemm(dt, CblasNoTrans, CblasNoTrans, n, w, z, e);
+}
+
+void mf__schur_coords_back(int32_t dt, int64_t n, const double *z, const double *x, double *w,
+                           double *out) {
+    gemm(dt, CblasNoTrans, CblasNoTrans, n, z, x, w);
+    gemm(dt, CblasNoTrans, CblasConjTrans, n, w, z, out);
 }
 
 void mf__schur_eigenvalues(int32_t dtype, int64_t n, const double *t, int64_t ldt, double *wr,

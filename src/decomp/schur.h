@@ -38,6 +38,25 @@ void mf__schur_real_to_complex(int64_t n, const double *t, int64_t ldt, const do
                                int64_t ldz, double *tc, int64_t ldtc, double *zc, int64_t ldzc);
 
 /*
+ * The same conversion for factors held in their own arrays: *t and *z (n x n,
+ * leading dimension n, from mf__alloc) are replaced by newly allocated
+ * complex ones and freed, and *dtype becomes MF_C128. MF_ENOMEM (through
+ * mf__fail under fn) leaves all three as they were.
+ */
+mf_status mf__schur_make_complex(const char *fn, int64_t n, double **t, double **z,
+                                 int32_t *dtype);
+
+/*
+ * Similarity by the Schur vectors, for n x n column-major arrays (leading
+ * dimension n) of dtype dt, two ?gemm each: into Schur coordinates,
+ * e := Z^H e Z (w is n x n scratch), and back, out := Z x Z^H (w is n x n
+ * scratch, distinct from x and out; out may be x).
+ */
+void mf__schur_coords(int32_t dt, int64_t n, const double *z, double *e, double *w);
+void mf__schur_coords_back(int32_t dt, int64_t n, const double *z, const double *x, double *w,
+                           double *out);
+
+/*
  * Eigenvalues on the diagonal (1 x 1 entries and 2 x 2 blocks) of a Schur
  * form: wr[i] + i wi[i]. A 2 x 2 block gives its pair with the positive
  * imaginary part first.

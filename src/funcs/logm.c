@@ -53,24 +53,6 @@ static int64_t find_eigenvalue(int32_t dt, int64_t n, const double *t, int sign)
     return -1;
 }
 
-static mf_status make_complex(const char *fn, mf__iss_schur *f) {
-    const int64_t n = f->n;
-    double *tc = mf__alloc_array(n * n, 2 * sizeof(double));
-    double *zc = mf__alloc_array(n * n, 2 * sizeof(double));
-    if (tc == NULL || zc == NULL) {
-        mf__free(tc);
-        mf__free(zc);
-        return mf__fail(MF_ENOMEM, fn, "cannot allocate the complex Schur form (n = %lld)",
-                        (long long)n);
-    }
-    mf__schur_real_to_complex(n, f->t, n, f->z, n, tc, n, zc, n);
-    mf__iss_schur_free(f);
-    f->t = tc;
-    f->z = zc;
-    f->dt = MF_C128;
-    return MF_OK;
-}
-
 mf_status mf__iss_schur_compute(const char *fn, const mf_matrix *A, int32_t out_dt,
                                 bool want_complex, bool negatives_ok, mf_status zero_status,
                                 const char *zero_msg, const char *what, mf__iss_schur *f) {
@@ -100,7 +82,7 @@ mf_status mf__iss_schur_compute(const char *fn, const mf_matrix *A, int32_t out_
             want_complex = true;
     }
     if (st == MF_OK && f->dt == MF_F64 && want_complex)
-        st = make_complex(fn, f);
+        st = mf__schur_make_complex(fn, n, &f->t, &f->z, &f->dt);
     if (st != MF_OK)
         mf__iss_schur_free(f);
     return st;

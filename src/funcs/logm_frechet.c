@@ -19,23 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cblas.h>
-
+#include "decomp/schur.h"
 #include "funcs/logm_iss.h"
 #include "internal.h"
 
 typedef double _Complex zdouble;
-
-static void gemm(int32_t dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t n, const double *a,
-                 const double *b, double *c) {
-    const int ni = (int)n;
-    if (dt == MF_C128) {
-        const zdouble one = 1.0, zero = 0.0;
-        cblas_zgemm(CblasColMajor, ta, tb, ni, ni, ni, &one, a, ni, b, ni, &zero, c, ni);
-    } else {
-        cblas_dgemm(CblasColMajor, ta, tb, ni, ni, ni, 1.0, a, ni, b, ni, 0.0, c, ni);
-    }
-}
 
 static double fro_norm(int32_t dt, int64_t n, const double *a) {
     const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
@@ -62,13 +50,11 @@ static mf_status log_tri_fn(const char *fn, int32_t dt, int64_t n, const double 
 mf_status mf__iss_frechet_full(const char *fn, const mf__iss_schur *f, mf__tri_fn fun,
                                const void *ctx, double *e, double *w, double *d) {
     const int64_t n = f->n;
-    gemm(f->dt, CblasConjTrans, CblasNoTrans, n, f->z, e, w);
-    gemm(f->dt, CblasNoTrans, CblasNoTrans, n, w, f->z, e);
+    mf__schur_coords(f->dt, n, f->z, e, w);
     mf_status st = mf__tri_frechet(fn, f->dt, n, f->t, e, fun, ctx, w, NULL);
     if (st != MF_OK)
         return st;
-    gemm(f->dt, CblasNoTrans, CblasNoTrans, n, f->z, w, e);
-    gemm(f->dt, CblasNoTrans, CblasConjTrans, n, e, f->z, w);
+    mf__schur_coords_back(f->dt, n, f->z, w, e, w);
     memcpy(d, w, (size_t)(n * n) * mf__elem_size(f->dt)); /* d may be e */
     const int64_t len = (f->dt == MF_C128 ? 2 : 1) * n * n;
     for (int64_t k = 0; k < len; k++)

@@ -13,17 +13,19 @@
  * taken as 0; below that the root is not real.
  */
 #include "mfcomplex.h"
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cblas.h>
-#include <lapacke.h>
 
 #include "decomp/schur.h"
+#include "funcs/logm_iss.h"
 #include "funcs/sqrtm_iter.h"
 #include "funcs/sqrtm_tri.h"
+#include "funcs/trsylv.h"
 #include "funcs/hermitian.h"
 #include "internal.h"
 
@@ -32,18 +34,6 @@ typedef double _Complex zdouble;
 /* ------------------------------------------------------------------ */
 /* dense helpers on n x n column-major workspace (leading dimension n) */
 /* ------------------------------------------------------------------ */
-
-/* C = op(A) op(B); for F64 CblasConjTrans means the transpose. */
-static void gemm(int32_t dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t n, const double *a,
-                 const double *b, double *c) {
-    const int ni = (int)n;
-    if (dt == MF_C128) {
-        const zdouble one = 1.0, zero = 0.0;
-        cblas_zgemm(CblasColMajor, ta, tb, ni, ni, ni, &one, a, ni, b, ni, &zero, c, ni);
-    } else {
-        cblas_dgemm(CblasColMajor, ta, tb, ni, ni, ni, 1.0, a, ni, b, ni, 0.0, c, ni);
-    }
-}
 
 static double fro_norm(int32_t dt, int64_t n, const double *a) {
     const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
@@ -90,26 +80,6 @@ static bool has_negative_real_eigenvalue(int64_t n, const double *t) {
     return false;
 }
 
-/* Switch a real Schur factorization to the complex one (the root of a
- * real matrix with a negative eigenvalue, complex result asked for). */
-static mf_status make_complex(const char *fn, sqrt_schur *f) {
-    const int64_t n = f->n;
-    double *tc = mf__alloc_array(n * n, 2 * sizeof(double));
-    double *zc = mf__alloc_array(n * n, 2 * sizeof(double));
-    if (tc == NULL || zc == NULL) {
-        mf__free(tc);
-        mf__free(zc);
-        return mf__fail(MF_ENOMEM, fn, "cannot allocate the complex Schur form (n = %lld)",
-                        (long long)n);
-    }
-    mf__schur_real_to_complex(n, f->u, n, f->z, n, tc, n, zc, n);
-    sqrt_schur_free(f);
-    f->u = tc;
-    f->z = zc;
-    f->dt = MF_C128;
-    return MF_OK;
-}
-
 /*
  * Schur factorization of A and the principal square root of T. The
  * arithmetic is real when A is F64, unless the result dtype out_dt is C128
@@ -130,37 +100,12 @@ static mf_status sqrt_schur_compute(const char *fn, const mf_matrix *A, int32_t 
         st = mf__schur_factor(fn, f->dt, n, f->u, n, f->z, n);
     if (st == MF_OK && f->dt == MF_F64 && out_dt == MF_C128 &&
         (want_complex || has_negative_real_eigenvalue(n, f->u)))
-        st = make_complex(fn, f);
+        st = mf__schur_make_complex(fn, n, &f->u, &f->z, &f->dt);
     if (st == MF_OK)
         st = f->dt == MF_F64 ? mf__sqrtm_quasitri(fn, n, f->u, n) : mf__sqrtm_tri(fn, n, f->u, n);
     if (st != MF_OK)
         sqrt_schur_free(f);
     return st;
-}
-
-/*
- * out = Z U Z^H for the (quasi-)triangular U: W = Z U by trmm on the upper
- * triangle (half a GEMM), plus the subdiagonal entries of the 2 x 2 blocks
- * of a real U as column updates, then one GEMM. w is n x n scratch.
- */
-static void back_transform_triangular(const sqrt_schur *f, double *w, double *out) {
-    const int64_t n = f->n;
-    const int ni = (int)n;
-    memcpy(w, f->z, (size_t)(n * n) * mf__elem_size(f->dt));
-    if (f->dt == MF_C128) {
-        const zdouble one = 1.0;
-        cblas_ztrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, ni, ni, &one,
-                    f->u, ni, w, ni);
-    } else {
-        cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, ni, ni, 1.0,
-                    f->u, ni, w, ni);
-        for (int64_t k = 0; k + 1 < n; k++) {
-            const double sub = f->u[(k + 1) + k * n];
-            if (sub != 0.0)
-                cblas_daxpy(ni, sub, f->z + (k + 1) * n, 1, w + k * n, 1);
-        }
-    }
-    gemm(f->dt, CblasNoTrans, CblasConjTrans, n, w, f->z, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -193,7 +138,9 @@ static void indefinite_root(int64_t n, const double *w, const double *vc, double
         const zdouble d = w[k] >= 0.0 ? sqrt(w[k]) : CMPLX(0.0, sqrt(-w[k]));
         cblas_zscal((int)n, &d, wv + 2 * k * n, 1);
     }
-    gemm(MF_C128, CblasNoTrans, CblasConjTrans, n, wv, vc, s);
+    const zdouble one = 1.0, zero = 0.0;
+    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasConjTrans, (int)n, (int)n, (int)n, &one, wv,
+                (int)n, vc, (int)n, &zero, s, (int)n);
 }
 
 
@@ -309,7 +256,7 @@ mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S) {
     if (w == NULL || out == NULL) {
         st = mf__fail(MF_ENOMEM, fn, "cannot allocate workspace (n = %lld)", (long long)n);
     } else {
-        back_transform_triangular(&f, w, out);
+        mf__iss_back_transform(f.dt, n, f.z, f.u, w, out);
         /* Entries near the overflow threshold can make the Schur form or the
          * recurrence overflow to Inf or NaN: never report that as success. */
         if (all_finite_elems(out, n * n, f.dt))
@@ -328,83 +275,104 @@ mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S) {
 /* ------------------------------------------------------------------ */
 
 /*
- * Solve op(U) X + X op(U) = C (n x n, in place) with ?trsyl3, op = identity
- * or the (conjugate) transpose. info = 1 means U and -U share eigenvalues
- * to working precision: A is numerically singular and sqrt is not
- * differentiable there.
+ * The equations U X + X U = C, and U^H X + X U^H = C for the adjoint, go
+ * to the recursive blocked solvers of trsylv.h that the square root itself
+ * uses (GEMM updates around a tiled kernel) rather than to LAPACK's
+ * ?trsyl3, which spends its time in level-2 ?trsyl calls on small blocks
+ * (the solves are 7 to 20 times faster, docs/funcs.md). Those solvers neither
+ * scale against overflow nor perturb small divisors, so the two outcomes
+ * that ?trsyl3 reported through its scale factor and info = 1 are decided
+ * here: a sum of two eigenvalues of U at or below LAPACK's perturbation
+ * threshold eps max|u_ij| before the solve (root_spectrum_separated), Inf
+ * or NaN in the solution after it.
  */
-typedef struct sylv_ws {
-    lapack_int *iwork;
-    double *swork;
-    lapack_int liwork, ldswork;
-} sylv_ws;
 
-static void sylv_ws_free(sylv_ws *ws) {
-    mf__free(ws->iwork);
-    mf__free(ws->swork);
-    ws->iwork = NULL;
-    ws->swork = NULL;
+/* Largest |u_ij| of the (quasi-)triangular U. */
+static double max_abs_entry(const sqrt_schur *f) {
+    double big = 0.0;
+    for (int64_t j = 0; j < f->n; j++)
+        for (int64_t i = 0; i <= j + 1 && i < f->n; i++) {
+            const double *u = f->u + (f->dt == MF_C128 ? 2 : 1) * (i + j * f->n);
+            big = fmax(big, f->dt == MF_C128 ? hypot(u[0], u[1]) : fabs(u[0]));
+        }
+    return big;
 }
 
-static mf_status sylv_ws_alloc(const char *fn, const sqrt_schur *f, sylv_ws *ws) {
-    memset(ws, 0, sizeof *ws);
-    const int ni = (int)f->n;
-    double sq[2] = {0.0, 0.0}, scale = 1.0, dummy_c[2] = {0.0, 0.0};
-    lapack_int iq = 1;
-    int info = f->dt == MF_C128
-                   ? LAPACKE_ztrsyl3_work(LAPACK_COL_MAJOR, 'N', 'N', 1, ni, ni,
-                                          (const lapack_complex_double *)f->u, ni,
-                                          (const lapack_complex_double *)f->u, ni,
-                                          (lapack_complex_double *)dummy_c, ni, &scale, sq, -1)
-                   : LAPACKE_dtrsyl3_work(LAPACK_COL_MAJOR, 'N', 'N', 1, ni, ni, f->u, ni, f->u, ni,
-                                          dummy_c, ni, &scale, &iq, -1, sq, -1);
-    mf_status st = mf__lapack_info(fn, f->dt == MF_C128 ? "ztrsyl3" : "dtrsyl3", info);
-    if (st != MF_OK)
-        return st;
-    ws->liwork = iq > 1 ? iq : 1;
-    ws->ldswork = sq[0] > 2.0 ? (lapack_int)sq[0] : 2;
-    const int64_t cols = sq[1] > 1.0 ? (int64_t)sq[1] : 1;
-    ws->iwork = mf__alloc_array(ws->liwork, sizeof(lapack_int));
-    ws->swork = mf__alloc_array((int64_t)ws->ldswork * cols, sizeof(double));
-    if (ws->iwork == NULL || ws->swork == NULL) {
-        sylv_ws_free(ws);
-        return mf__fail(MF_ENOMEM, fn, "cannot allocate Sylvester workspace (n = %lld)",
-                        (long long)f->n);
+/*
+ * Is every sum lambda_i + lambda_j of eigenvalues of U (the operator
+ * X -> U X + X U has exactly these eigenvalues) above eps max|u_ij|, the
+ * size below which ?trsyl perturbs a divisor and reports info = 1? The
+ * eigenvalues lie in the closed right half-plane, so a pair whose real
+ * parts already add up to more than the threshold needs no modulus.
+ * wr, wi: n doubles each of workspace.
+ */
+static bool root_spectrum_separated(const sqrt_schur *f, double *wr, double *wi) {
+    const int64_t n = f->n;
+    const double smin = fmax(DBL_EPSILON * max_abs_entry(f), DBL_MIN);
+    mf__schur_eigenvalues(f->dt, n, f->u, n, wr, wi);
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i <= j; i++)
+            if (wr[i] + wr[j] <= smin && hypot(wr[i] + wr[j], wi[i] + wi[j]) <= smin)
+                return false;
+    return true;
+}
+
+static mf_status fail_not_differentiable(const char *fn) {
+    return mf__fail(MF_ESINGULAR, fn, "A is singular to working precision: its square root "
+                    "is not differentiable there");
+}
+
+/* c := c^H (n x n, ld n; the transpose for F64). */
+static void adjoint_in_place(int32_t dt, int64_t n, double *c) {
+    if (dt == MF_F64) {
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i < j; i++) {
+                const double t = c[i + j * n];
+                c[i + j * n] = c[j + i * n];
+                c[j + i * n] = t;
+            }
+        return;
     }
+    mf__zdouble *z = (mf__zdouble *)(void *)c;
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t i = 0; i < j; i++) {
+            const mf__zdouble t = z[i + j * n];
+            z[i + j * n] = conj(z[j + i * n]);
+            z[j + i * n] = conj(t);
+        }
+        z[j + j * n] = conj(z[j + j * n]);
+    }
+}
+
+/*
+ * Solve U X + X U = C, or with adjoint U^H X + X U^H = C, in place (n x n,
+ * ld n). The adjoint equation is the conjugate transpose of U Y + Y U = C^H
+ * with Y = X^H, so both use the one upper (quasi-)triangular solver. The
+ * solver fails only on a divisor that is zero or whose reciprocal
+ * overflows, which root_spectrum_separated has ruled out short of underflow.
+ */
+static mf_status solve_root_sylvester(const char *fn, const sqrt_schur *f, bool adjoint,
+                                      double *c) {
+    const int64_t n = f->n;
+    if (adjoint)
+        adjoint_in_place(f->dt, n, c);
+    const bool ok = f->dt == MF_C128 ? mf__trsylv_complex(n, n, f->u, n, f->u, n, c, n)
+                                     : mf__trsylv_real(n, n, f->u, n, f->u, n, c, n);
+    if (!ok)
+        return fail_not_differentiable(fn);
+    if (adjoint)
+        adjoint_in_place(f->dt, n, c);
+    if (!all_finite_elems(c, n * n, f->dt))
+        return mf__fail(MF_EOVERFLOW, fn, "the Frechet derivative overflows");
     return MF_OK;
 }
 
-static mf_status solve_root_sylvester(const char *fn, const sqrt_schur *f, sylv_ws *ws,
-                                      bool adjoint, double *c) {
-    const int ni = (int)f->n;
-    const char op = !adjoint ? 'N' : f->dt == MF_C128 ? 'C' : 'T';
-    double scale = 1.0;
-    int info = f->dt == MF_C128
-                   ? LAPACKE_ztrsyl3_work(LAPACK_COL_MAJOR, op, op, 1, ni, ni,
-                                          (const lapack_complex_double *)f->u, ni,
-                                          (const lapack_complex_double *)f->u, ni,
-                                          (lapack_complex_double *)c, ni, &scale, ws->swork,
-                                          ws->ldswork)
-                   : LAPACKE_dtrsyl3_work(LAPACK_COL_MAJOR, op, op, 1, ni, ni, f->u, ni, f->u, ni,
-                                          c, ni, &scale, ws->iwork, ws->liwork, ws->swork,
-                                          ws->ldswork);
-    mf_status st = mf__lapack_info(fn, f->dt == MF_C128 ? "ztrsyl3" : "dtrsyl3", info);
-    if (st == MF_OK && info == 1)
-        st = mf__fail(MF_ESINGULAR, fn, "A is singular to working precision: its square root "
-                      "is not differentiable there");
-    if (st != MF_OK || scale == 1.0)
-        return st;
-    const int64_t len = (f->dt == MF_C128 ? 2 : 1) * f->n * f->n;
-    for (int64_t k = 0; k < len; k++) {
-        c[k] /= scale;
-        if (!isfinite(c[k]))
-            return mf__fail(MF_EOVERFLOW, fn, "the Frechet derivative overflows");
-    }
-    return MF_OK;
-}
-
-/* An exactly zero eigenvalue: sqrt is not differentiable at A. */
-static mf_status require_nonsingular_root(const char *fn, const sqrt_schur *f) {
+/*
+ * Is sqrt differentiable at A, to working precision? An exactly zero
+ * eigenvalue is MF_EDOMAIN; eigenvalues of U whose sum is at rounding level
+ * (U X + X U = C singular to working precision) MF_ESINGULAR.
+ */
+static mf_status require_differentiable(const char *fn, const sqrt_schur *f) {
     for (int64_t k = 0; k < f->n; k++) {
         const double *d = f->u + (f->dt == MF_C128 ? 2 : 1) * (k + k * f->n);
         if (d[0] == 0.0 && (f->dt == MF_F64 || d[1] == 0.0))
@@ -412,19 +380,26 @@ static mf_status require_nonsingular_root(const char *fn, const sqrt_schur *f) {
                             "Schur form): the square root is not differentiable there",
                             (long long)k);
     }
-    return MF_OK;
+    double *wr = mf__alloc_array(f->n, sizeof(double));
+    double *wi = mf__alloc_array(f->n, sizeof(double));
+    mf_status st = MF_OK;
+    if (wr == NULL || wi == NULL)
+        st = mf__fail(MF_ENOMEM, fn, "cannot allocate workspace (n = %lld)", (long long)f->n);
+    else if (!root_spectrum_separated(f, wr, wi))
+        st = fail_not_differentiable(fn);
+    mf__free(wr);
+    mf__free(wi);
+    return st;
 }
 
 /* L = Z sylv(Z^H E Z) Z^H in place on e (n x n); w is scratch. */
-static mf_status apply_frechet(const char *fn, const sqrt_schur *f, sylv_ws *ws, bool adjoint,
-                               double *e, double *w) {
-    gemm(f->dt, CblasConjTrans, CblasNoTrans, f->n, f->z, e, w);
-    gemm(f->dt, CblasNoTrans, CblasNoTrans, f->n, w, f->z, e);
-    mf_status st = solve_root_sylvester(fn, f, ws, adjoint, e);
+static mf_status apply_frechet(const char *fn, const sqrt_schur *f, bool adjoint, double *e,
+                               double *w) {
+    mf__schur_coords(f->dt, f->n, f->z, e, w);
+    mf_status st = solve_root_sylvester(fn, f, adjoint, e);
     if (st != MF_OK)
         return st;
-    gemm(f->dt, CblasNoTrans, CblasNoTrans, f->n, f->z, e, w);
-    gemm(f->dt, CblasNoTrans, CblasConjTrans, f->n, w, f->z, e);
+    mf__schur_coords_back(f->dt, f->n, f->z, e, w, e);
     return MF_OK;
 }
 
@@ -437,7 +412,6 @@ mf_status mf_sqrtm_frechet(const mf_matrix *A, const mf_matrix *E, mf_matrix *S,
     sqrt_schur f;
     if ((st = sqrt_schur_compute(fn, A, L->dtype, E->dtype == MF_C128, &f)) != MF_OK)
         return st;
-    sylv_ws ws = {0};
     double *e = mf__packed_copy(E, f.dt);
     double *w = mf__alloc_array(n * n, mf__elem_size(f.dt));
     double *s = S != NULL ? mf__alloc_array(n * n, mf__elem_size(f.dt)) : NULL;
@@ -445,20 +419,17 @@ mf_status mf_sqrtm_frechet(const mf_matrix *A, const mf_matrix *E, mf_matrix *S,
         st = mf__fail(MF_ENOMEM, fn, "cannot allocate workspace (n = %lld)", (long long)n);
         goto done;
     }
-    if ((st = require_nonsingular_root(fn, &f)) != MF_OK)
+    if ((st = require_differentiable(fn, &f)) != MF_OK)
         goto done;
-    if ((st = sylv_ws_alloc(fn, &f, &ws)) != MF_OK)
-        goto done;
-    if ((st = apply_frechet(fn, &f, &ws, false, e, w)) != MF_OK)
+    if ((st = apply_frechet(fn, &f, false, e, w)) != MF_OK)
         goto done;
     if (S != NULL)
-        back_transform_triangular(&f, w, s);
+        mf__iss_back_transform(f.dt, n, f.z, f.u, w, s);
     /* S and L are both written only now, after everything succeeded. */
     if (S != NULL)
         mf__unpack(s, n, f.dt, S);
     mf__unpack(e, n, f.dt, L);
 done:
-    sylv_ws_free(&ws);
     mf__free(s);
     mf__free(w);
     mf__free(e);
@@ -472,7 +443,6 @@ done:
 
 typedef struct cond_ctx {
     const sqrt_schur *f;
-    sylv_ws *ws;
     double *w;
     mf_status st;     /* first failure inside the callback */
     char detail[256]; /* and its message, which the estimator overwrites */
@@ -487,7 +457,7 @@ static int apply_kron(int64_t n2, int64_t t, const double *X, double *Y, int adj
     for (int64_t k = 0; k < t; k++) {
         double *y = Y + parts * k * n2;
         memcpy(y, X + parts * k * n2, bytes);
-        c->st = apply_frechet("", c->f, c->ws, adjoint != 0, y, c->w);
+        c->st = apply_frechet("", c->f, adjoint != 0, y, c->w);
         if (c->st != MF_OK) {
             /* mf__fail wrote ": detail" (empty function name); keep the detail */
             snprintf(c->detail, sizeof c->detail, "%s", mf_last_error() + 2);
@@ -517,7 +487,6 @@ mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
     /* The condition of the principal root, complex when it is not real. */
     if ((st = sqrt_schur_compute(fn, A, MF_C128, false, &f)) != MF_OK)
         return st;
-    sylv_ws ws = {0};
     double *w = mf__alloc_array(n * n, mf__elem_size(f.dt));
     double *a = mf__packed_copy(A, A->dtype);
     double est = 0.0;
@@ -525,11 +494,9 @@ mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
         st = mf__fail(MF_ENOMEM, fn, "cannot allocate workspace (n = %lld)", (long long)n);
         goto done;
     }
-    if ((st = require_nonsingular_root(fn, &f)) != MF_OK)
+    if ((st = require_differentiable(fn, &f)) != MF_OK)
         goto done;
-    if ((st = sylv_ws_alloc(fn, &f, &ws)) != MF_OK)
-        goto done;
-    cond_ctx ctx = {&f, &ws, w, MF_OK, ""};
+    cond_ctx ctx = {&f, w, MF_OK, ""};
     st = mf_normest1_op(n * n, f.dt, apply_kron, &ctx, 2, &est);
     if (st == MF_ECALLBACK && ctx.st != MF_OK)
         st = mf__fail(ctx.st, fn, "%s", ctx.detail); /* the real cause */
@@ -538,7 +505,6 @@ mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
     /* ||S||_F = ||U||_F: Z is unitary. */
     *cond = est * fro_norm(A->dtype, n, a) / fro_norm(f.dt, n, f.u);
 done:
-    sylv_ws_free(&ws);
     mf__free(a);
     mf__free(w);
     sqrt_schur_free(&f);
