@@ -3,12 +3,16 @@
  *
  * Per size, each group interleaved so that machine load hits all alike,
  * for F64 (real Schur form) and C128 input:
- *   the function  mf_logm, mf_powm(A, 1/3), mf_powm(A, -1/4), with
+ *   the function  mf_logm, and mf_powm(A, 1/3), mf_powm(A, -1/4) on the
+ *                 Schur-Pade route (the GEMM-rich path of powm_iter.c
+ *                 switched off by its private hook), with
  *   schur         mf_schur with Z (dgees / zgees: the floor),
  *   tri           its triangular phase on the Schur factor (mf__logm_tri /
  *                 mf__powm_tri: square roots, norm estimates, Pade step,
  *                 squarings, recomputed diagonals),
- *   back          Z U Z^H (trmm + gemm);
+ *   back          Z U Z^H (trmm + gemm),
+ *   and for powers mf_powm as called (on these inputs the GEMM-rich path:
+ *                 coupled Newton for the inverse root);
  *   then mf_powm(S, -1/4) for symmetric positive definite S against
  *   mf_eigh alone (the inverse-root path: one eigh and one dsyrk).
  * Inputs: Gaussian A shifted by (1.5 sqrt(n) + 1) I (eigenvalues in the
@@ -28,6 +32,7 @@
 #include <string.h>
 
 #include "funcs/logm_iss.h"
+#include "funcs/powm_iter.h"
 #include "harness.h"
 
 static const double U64 = 0x1p-53;
@@ -47,6 +52,13 @@ static int run_logm(void *q) {
 static int run_powm(void *q) {
     ctx *c = q;
     return mf_powm(&c->A.m, c->p, &c->X.m);
+}
+static int run_powm_schur(void *q) {
+    ctx *c = q;
+    mf__powm_iter_set_mode(MF__POWM_ITER_NEVER);
+    const int st = mf_powm(&c->A.m, c->p, &c->X.m);
+    mf__powm_iter_set_mode(MF__POWM_ITER_AUTO);
+    return st;
 }
 static int run_schur(void *q) {
     ctx *c = q;
@@ -175,12 +187,32 @@ static double inverse_fourth_root_accuracy(ctx *c) {
 
 /* The function behind a parts group: the logarithm (p = 0) or A^p. */
 static const char *function_name(double p) {
-    return p == 0.0 ? "mf_logm" : p > 0.0 ? "mf_powm(A,1/3)" : "mf_powm(A,-1/4)";
+    return p == 0.0 ? "mf_logm" : p > 0.0 ? "mf_powm(A,1/3) Schur" : "mf_powm(A,-1/4) Schur";
+}
+
+static const char *iteration_name(double p) {
+    return p > 0.0 ? "mf_powm(A,1/3)" : "mf_powm(A,-1/4)";
+}
+
+static const char *powm_route(void) {
+    static const char *const names[] = {"not run", "Schur (other p)", "Schur (small n)",
+                                        "Schur (H not definite)", "Schur (no convergence)",
+                                        "Schur (residual)", "Schur (branch)", "iteration"};
+    return names[mf__powm_iter_last()];
+}
+
+static void set_power_accuracy(ctx *c, mfb_row *r) {
+    if (c->p > 0.0)
+        mfb_set_accuracy(r, cube_accuracy(c), "|X^3-A|/(nu|A|)", 1e3);
+    else
+        mfb_set_accuracy(r, inverse_fourth_root_accuracy(c), "|X^4 A-I|/(nu cond)", 1e3);
 }
 
 /* The whole function with its parts, interleaved: Schur, triangular phase
  * (every square root, the Pade step, the squarings and recomputations),
- * back-transformation. p = 0: logm; else powm(A, p) with p = 1/3 or -1/4. */
+ * back-transformation; for powers also the call as made (the GEMM-rich
+ * path where it applies). p = 0: logm; else powm(A, p) with p = 1/3 or
+ * -1/4. */
 static void bench_parts(int64_t n, int32_t dt, double p) {
     ctx c = ctx_new(n, dt, (dt == MF_C128 ? 4000 : 3000) + (uint64_t)n);
     c.p = p;
@@ -188,31 +220,38 @@ static void bench_parts(int64_t n, int32_t dt, double p) {
     mf_schur(&c.A.m, &c.T.m, &c.Z.m); /* the factor the tri/back rows work on */
     logm ? run_log_tri(&c) : run_pow_tri(&c);
     const double n3 = (double)n * n * n, cx = dt == MF_C128 ? 4.0 : 1.0;
-    mfb_row rf, rs, rt, rb;
+    mfb_row rf, rs, rt, rb, ri;
     mfb_row_init(&rf, function_name(p), dt, MFB_COL, n, 0.0);
     mfb_row_init(&rs, dt == MF_C128 ? "schur (zgees + Z)" : "schur (dgees + Z)", dt, MFB_COL, n,
                  0.0);
     mfb_row_init(&rt, logm ? "logm: triangular phase" : "powm: triangular phase", dt, MFB_NONE, n,
                  0.0);
     mfb_row_init(&rb, "back-transform Z U Z^H", dt, MFB_NONE, n, cx * 3.0 * n3);
-    mfb_row *rows[] = {&rf, &rs, &rt, &rb};
-    const mfb_fn fns[] = {logm ? run_logm : run_powm, run_schur, logm ? run_log_tri : run_pow_tri,
-                          run_back};
-    void *ctxs[] = {&c, &c, &c, &c};
-    if (mfb_measure_group(4, rows, fns, ctxs) == MF_OK) {
+    if (!logm)
+        mfb_row_init(&ri, iteration_name(p), dt, MFB_COL, n, 0.0);
+    mfb_row *rows[] = {&rf, &rs, &rt, &rb, &ri};
+    const mfb_fn fns[] = {logm ? run_logm : run_powm_schur, run_schur,
+                          logm ? run_log_tri : run_pow_tri, run_back, run_powm};
+    void *ctxs[] = {&c, &c, &c, &c, &c};
+    const int count = logm ? 4 : 5;
+    if (mfb_measure_group(count, rows, fns, ctxs) == MF_OK) {
         (void)fns[0](&c);
         if (logm)
             mfb_set_accuracy(&rf, log_accuracy(&c), "|expm(L)-A|/(nu|A|)", 1e3);
-        else if (p > 0.0)
-            mfb_set_accuracy(&rf, cube_accuracy(&c), "|X^3-A|/(nu|A|)", 1e3);
         else
-            mfb_set_accuracy(&rf, inverse_fourth_root_accuracy(&c), "|X^4 A-I|/(nu cond)", 1e3);
+            set_power_accuracy(&c, &rf);
         const double g = mfb_gemm_seconds(n, dt);
         mfb_note(&rf, "schur %.1f, tri %.2f, back %.2f GEMM-eq; /(schur+3 gemm) = %.3f",
                  rs.median_s / g, rt.median_s / g, rb.median_s / g,
                  rf.median_s / (rs.median_s + 3.0 * g));
+        if (!logm) {
+            (void)run_powm(&c);
+            set_power_accuracy(&c, &ri);
+            mfb_note(&ri, "%s: %.1f GEMM-eq, %.2f of the Schur route", powm_route(),
+                     ri.median_s / g, ri.median_s / rf.median_s);
+        }
     }
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < count; k++)
         mfb_emit(rows[k]);
     ctx_free(&c);
 }

@@ -15,7 +15,8 @@ Usage (from the repository root, after building into build/):
 On a machine busy with other jobs, OPENBLAS_NUM_THREADS=1 with --cpu-time
 counts only the time each call ran.
 Inputs: Gaussian A (seeded) shifted by (1.5 sqrt(n) + 1) I (real results,
-not symmetric), and the same A as C128.
+not symmetric; its Hermitian part is positive definite, so mf_powm takes
+its GEMM-rich path for p = 1/3 and -1/4), and the same A as C128.
 """
 import argparse
 import ctypes

@@ -3,13 +3,16 @@
  * identities powm(powm(A, 1/q), q) = A, powm(A, 1/2) = sqrtm(A),
  * powm(A, -1) = inv(A), every layout and dtype, in place, Hermitian input
  * (inverse roots), singular input, error paths with untouched outputs,
- * allocation failures. */
+ * allocation failures; the GEMM-rich path for p = +-1/q (powm_iter.c): its
+ * rule, agreement with the Schur route, each fallback, the references
+ * with the path forced on. */
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "funcs/powm_iter.h"
 #include "refdata.h"
 
 static const int32_t combos[][2] = {{MF_F64, MF_F64}, {MF_F64, MF_C128}, {MF_C128, MF_C128}};
@@ -190,7 +193,7 @@ static void test_powm_reference_data(void **state) {
     (void)state;
     refdata *d = refdata_load("logm_ref.txt");
     assert_non_null(d);
-    int used = 0;
+    int used = 0, forced_accepted = 0;
     for (int k = 0; k < d->count; k++) {
         const refcase *c = &d->cases[k];
         if (refcase_meta(c, "kind", -1) != 1)
@@ -202,10 +205,13 @@ static void test_powm_reference_data(void **state) {
         const bool real_ok = refcase_meta(c, "real_ok", 0) != 0;
         const double bound = 20.0 * (double)n * (cond + 1.0) * TEST_U;
         for (int l = 1; l < TL_COUNT; l += 2) {
+            /* the first layout with the GEMM-rich path forced on (small n) */
+            mf__powm_iter_set_mode(l == 1 ? MF__POWM_ITER_ALWAYS : MF__POWM_ITER_AUTO);
             tm A = tm_new(n, n, a->dtype, (tlayout)l), X = tm_new(n, n, MF_C128, TL_COLMAJOR),
                R = tm_new(n, n, MF_F64, (tlayout)l);
             tm_from_dense(&A, a->data);
             assert_ok(mf_powm(&A.m, p, &X.m));
+            forced_accepted += l == 1 && mf__powm_iter_last() == MF__POWM_ITER_ACCEPTED;
             tz *xd = tm_to_dense(&X);
             double err = rel_diff(n, xd, x->data);
             if (!(err <= bound))
@@ -230,6 +236,7 @@ static void test_powm_reference_data(void **state) {
             tm_free(&A);
             tm_free(&X);
             tm_free(&R);
+            mf__powm_iter_set_mode(MF__POWM_ITER_AUTO);
         }
         /* the condition estimate against the reference value */
         if (k % 3 == 0) {
@@ -243,7 +250,172 @@ static void test_powm_reference_data(void **state) {
         }
     }
     assert_true(used >= 60);
+    if (forced_accepted < 4)
+        fail_msg("the forced iteration was accepted on only %d reference cases", forced_accepted);
     refdata_free(d);
+}
+
+/* ---------- the GEMM-rich path for p = +-1/q (powm_iter.c) ---------- */
+
+/* Gaussian plus 3 sqrt(n) + 1 times I: the Hermitian part is positive
+ * definite (its random part has norm about sqrt(2n), 2 sqrt(n) complex). */
+static tz *definite_random(int64_t n, bool cplx, trng *r) {
+    tz *a = tz_random(n, n, cplx, r);
+    for (int64_t i = 0; i < n; i++)
+        a[i + i * n] += 3.0 * sqrt((double)n) + 1.0;
+    return a;
+}
+
+/* mf_powm under the given mode of the path, column-major; the outcome. */
+static tz *powm_with(int64_t n, const tz *a, double p, int32_t dtA, int32_t dtX,
+                     mf__powm_iter_mode mode, mf__powm_iter_outcome *outcome) {
+    tm A = tm_new(n, n, dtA, TL_COLMAJOR), X = tm_new(n, n, dtX, TL_PADDED_ROW);
+    tm_from_dense(&A, a);
+    mf__powm_iter_set_mode(mode);
+    assert_ok(mf_powm(&A.m, p, &X.m));
+    mf__powm_iter_set_mode(MF__POWM_ITER_AUTO);
+    *outcome = mf__powm_iter_last();
+    assert_true(tm_padding_intact(&X));
+    tz *x = tm_to_dense(&X);
+    tm_free(&A);
+    tm_free(&X);
+    return x;
+}
+
+static void expect_outcome(int64_t n, const tz *a, double p, int32_t dtA,
+                           mf__powm_iter_mode mode, mf__powm_iter_outcome expected) {
+    mf__powm_iter_outcome got;
+    free(powm_with(n, a, p, dtA, dtA, mode, &got));
+    if (got != expected)
+        fail_msg("p = %g, n = %lld: outcome %d, expected %d", p, (long long)n, (int)got,
+                 (int)expected);
+}
+
+/* Who takes the path: p = +-1/q (2 <= q <= 8), n >= 16, a positive definite
+ * Hermitian part; the iteration and the Schur route agree within
+ * 10 n (cond + 1) u, and Y^q = A (or Y^q A = I) to rounding. */
+static void test_powm_iter_rule_and_accuracy(void **state) {
+    (void)state;
+    trng r = trng_new(97);
+    const double ps[] = {1.0 / 3.0, -0.25, -0.5, 0.125, -1.0 / 7.0};
+    for (size_t c = 0; c < 3; c++)
+        for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
+            const int64_t n = 40;
+            const int q = (int)lround(1.0 / fabs(ps[k]));
+            tz *a = definite_random(n, combos[c][0] == MF_C128, &r);
+            mf__powm_iter_outcome it_out, schur_out;
+            tz *y = powm_with(n, a, ps[k], combos[c][0], combos[c][1], MF__POWM_ITER_AUTO, &it_out);
+            tz *s = powm_with(n, a, ps[k], combos[c][0], combos[c][1], MF__POWM_ITER_NEVER,
+                              &schur_out);
+            assert_int_equal(it_out, MF__POWM_ITER_ACCEPTED);
+            assert_int_equal(schur_out, MF__POWM_ITER_NOT_RUN);
+            tm A = tm_new(n, n, combos[c][0], TL_COLMAJOR);
+            tm_from_dense(&A, a);
+            double cond = 0.0;
+            assert_ok(mf_powm_cond(&A.m, ps[k], &cond));
+            const double diff = rel_diff(n, y, s), bound = 10.0 * n * (cond + 1.0) * TEST_U;
+            if (!(diff <= bound))
+                fail_msg("p = %g: iteration and Schur route differ by %.3e > %.3e", ps[k], diff,
+                         bound);
+            tz *yq = int_power(n, y, q), *check = tz_alloc(n * n);
+            if (ps[k] < 0) {
+                tz_matmul(n, n, n, yq, a, check);
+                tz *id = tz_identity(n);
+                assert_le(rel_diff(n, check, id), 10.0 * n * TEST_U);
+                free(id);
+            } else {
+                assert_le(rel_diff(n, yq, a), 10.0 * n * TEST_U);
+            }
+            free(yq);
+            free(check);
+            free(y);
+            free(s);
+            free(a);
+            tm_free(&A);
+        }
+    tz *a = definite_random(12, false, &r), *b = definite_random(20, true, &r);
+    expect_outcome(12, a, 1.0 / 3.0, MF_F64, MF__POWM_ITER_AUTO, MF__POWM_ITER_SMALL);
+    expect_outcome(12, a, 1.0 / 3.0, MF_F64, MF__POWM_ITER_ALWAYS, MF__POWM_ITER_ACCEPTED);
+    expect_outcome(20, b, 0.3, MF_C128, MF__POWM_ITER_AUTO, MF__POWM_ITER_OTHER_P);
+    expect_outcome(20, b, 2.0 / 3.0, MF_C128, MF__POWM_ITER_AUTO, MF__POWM_ITER_OTHER_P);
+    expect_outcome(20, b, 1.0 / 9.0, MF_C128, MF__POWM_ITER_AUTO, MF__POWM_ITER_OTHER_P);
+    expect_outcome(20, b, -1.0 / 8.0, MF_C128, MF__POWM_ITER_AUTO, MF__POWM_ITER_ACCEPTED);
+    free(a);
+    free(b);
+    /* Gaussian: eigenvalues on both sides, Hermitian part indefinite */
+    a = tz_random(24, 24, true, &r);
+    expect_outcome(24, a, -0.25, MF_C128, MF__POWM_ITER_AUTO, MF__POWM_ITER_NOT_DEFINITE);
+    free(a);
+}
+
+/*
+ * A normal n x n matrix Q D Q^T with one 2 x 2 block of eigenvalues
+ * r (x +- i y) (r = the mean eigenvalue real part, which the iteration
+ * scales by) and the rest equal and real: its Hermitian part is positive
+ * definite for x > 0, and each eigenvalue's own scalar iteration decides the
+ * fate of the matrix one. Returns A; *root gets A^(-1/q) (principal).
+ */
+static tz *pair_matrix(int64_t n, double x, double y, int q, trng *r, tz **root) {
+    const double rest = ((double)n - 2.0 * x) / ((double)n - 2.0); /* mean real part 1 */
+    tz *d = tz_alloc(n * n), *f = tz_alloc(n * n);
+    d[0] = d[1 + n] = x;
+    d[n] = y;
+    d[1] = -y;
+    const double complex lam = CMPLX(x, y), mu = cpow(lam, -1.0 / q);
+    f[0] = f[1 + n] = creal(mu);
+    f[n] = cimag(mu);
+    f[1] = -cimag(mu);
+    for (int64_t i = 2; i < n; i++) {
+        d[i + i * n] = rest;
+        f[i + i * n] = pow(rest, -1.0 / q);
+    }
+    tz *qm = tz_random_orthonormal(n, n, false, r), *qt = tz_conj_transpose(n, n, qm);
+    tz *tmp = tz_alloc(n * n), *a = tz_alloc(n * n);
+    tz_matmul(n, n, n, qm, d, tmp);
+    tz_matmul(n, n, n, tmp, qt, a);
+    *root = tz_alloc(n * n);
+    tz_matmul(n, n, n, qm, f, tmp);
+    tz_matmul(n, n, n, tmp, qt, *root);
+    free(d);
+    free(f);
+    free(qm);
+    free(qt);
+    free(tmp);
+    return a;
+}
+
+/* Each fallback gives exactly the Schur route's result, the principal root.
+ * Scalar Newton from 1 on z = 0.1 + 2i converges to a non-principal fourth
+ * root (the branch test), on z = 0.05 + i (q = 3) it diverges, and
+ * eigenvalues 1e-8 times the mean need more steps than allowed. */
+static void test_powm_iter_fallbacks(void **state) {
+    (void)state;
+    trng r = trng_new(98);
+    const int64_t n = 20;
+    const struct {
+        double x, y;
+        int q;
+        mf__powm_iter_outcome outcome;
+    } cases[] = {{0.1, 2.0, 4, MF__POWM_ITER_BRANCH},
+                 {0.05, 1.0, 3, MF__POWM_ITER_NO_CONVERGENCE},
+                 {1e-8, 1e-9, 3, MF__POWM_ITER_NO_CONVERGENCE}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        tz *root = NULL, *a = pair_matrix(n, cases[k].x, cases[k].y, cases[k].q, &r, &root);
+        mf__powm_iter_outcome got;
+        tz *y = powm_with(n, a, -1.0 / cases[k].q, MF_F64, MF_F64, MF__POWM_ITER_AUTO, &got);
+        if (got != cases[k].outcome)
+            fail_msg("case %zu: outcome %d, expected %d", k, (int)got, (int)cases[k].outcome);
+        tz *s = powm_with(n, a, -1.0 / cases[k].q, MF_F64, MF_F64, MF__POWM_ITER_NEVER, &got);
+        assert_true(rel_diff(n, y, s) == 0.0);
+        /* (the tiny pair's root is as sensitive as 1e-8 relative) */
+        const double err = rel_diff(n, y, root);
+        if (!(err <= (k < 2 ? 1e-12 : 1e-6)))
+            fail_msg("case %zu: relative error %.3e against the principal root", k, err);
+        free(s);
+        free(y);
+        free(root);
+        free(a);
+    }
 }
 
 /* ---------- Hermitian input: inverse roots ---------- */
@@ -432,6 +604,14 @@ static void test_powm_allocation_failures(void **state) {
     sweep(ind, 8, MF_C128, MF_C128, 0.3, call_powm, 4);
     sweep(a, 8, MF_F64, MF_F64, 0.0, call_powm, 1);
     sweep(a, 8, MF_F64, MF_F64, 0.6, call_cond, 6);
+    /* the GEMM-rich path: accepted, and a fallback after the iteration */
+    tz *big = definite_random(16, false, &r), *root = NULL;
+    tz *branch = pair_matrix(16, 0.1, 2.0, 4, &r, &root);
+    sweep(big, 16, MF_F64, MF_F64, 1.0 / 3.0, call_powm, 6);
+    sweep(branch, 16, MF_F64, MF_F64, -0.25, call_powm, 8);
+    free(big);
+    free(branch);
+    free(root);
     free(a);
     free(c);
     free(neg);
@@ -445,6 +625,8 @@ int main(void) {
         cmocka_unit_test(test_powm_agrees_with_sqrtm_and_inv),
         cmocka_unit_test(test_powm_blocked_and_split),
         cmocka_unit_test(test_powm_reference_data),
+        cmocka_unit_test(test_powm_iter_rule_and_accuracy),
+        cmocka_unit_test(test_powm_iter_fallbacks),
         cmocka_unit_test(test_powm_hermitian_inverse_root),
         cmocka_unit_test(test_powm_singular),
         cmocka_unit_test(test_powm_error_paths),

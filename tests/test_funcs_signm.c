@@ -128,6 +128,29 @@ static void test_signm_larger_and_nonnormal(void **state) {
         free(a);
         free(s);
     }
+    /* the Schur method's recursive blocking (blocks of 16): Gaussian
+     * matrices, real ones full of 2 x 2 blocks, signs mixed at random */
+    for (int cplx = 0; cplx < 2; cplx++) {
+        const int64_t n = 150;
+        tz *g = tz_random(n, n, cplx, &r);
+        tm G = tm_new(n, n, cplx ? MF_C128 : MF_F64, TL_COLMAJOR), W = tm_new(n, 1, MF_C128, TL_COLMAJOR);
+        tm_from_dense(&G, g);
+        assert_ok(mf_eig(&G.m, &W.m, NULL));
+        tz *w = tm_to_dense(&W);
+        int64_t npos = 0;
+        for (int64_t i = 0; i < n; i++)
+            npos += creal(w[i]) > 0.0;
+        mf__signm_set_route(MF__SIGNM_SCHUR);
+        tz *s = run_signm(n, g, cplx ? MF_C128 : MF_F64, cplx ? MF_C128 : MF_F64, TL_ROWMAJOR,
+                          false);
+        mf__signm_set_route(MF__SIGNM_AUTO);
+        check_sign_identities(n, g, s, npos);
+        free(s);
+        free(w);
+        free(g);
+        tm_free(&G);
+        tm_free(&W);
+    }
     /* all eigenvalues on one side: sign = +-I exactly up to roundoff */
     tz *a = matrix_with_signs(10, 10, false, 0.5, &r);
     tz *s = run_signm(10, a, MF_F64, MF_F64, TL_STRIDED, false);

@@ -9,6 +9,9 @@
  *   one ?syrk (half a GEMM), exactly Hermitian. This is the path of inverse
  *   roots of covariance-like preconditioners (Shampoo, K-FAC);
  *   p = 1/2: mf_sqrtm;
+ *   p = +-1/q (2 <= q <= 8) and a well-conditioned A (positive definite
+ *   Hermitian part): the coupled Newton iteration of powm_iter.c, GEMMs
+ *   only, whenever its checks pass;
  *   otherwise the Schur-Pade algorithm of Higham & Lin (HL11, HL13; see
  *   logm_iss.c) on the real Schur form when the result is real, the complex
  *   one otherwise, X = Z T^p Z^H.
@@ -23,6 +26,7 @@
 
 #include "funcs/hermitian.h"
 #include "funcs/logm_iss.h"
+#include "funcs/powm_iter.h"
 #include "internal.h"
 
 typedef double _Complex zdouble;
@@ -330,6 +334,11 @@ mf_status mf_powm(const mf_matrix *A, double p, mf_matrix *X) {
         return powm_sqrt(fn, A, X);
     if (p > 0 && is_zero_matrix(A))
         return write_zero(fn, A, X);
+    /* Hook: p = +-1/q first tries the GEMM-rich iteration; when it declines
+     * A or a check fails, nothing has been written and the Schur route runs. */
+    bool done = false;
+    if ((st = mf__powm_iterative(fn, A, p, X, &done)) != MF_OK || done)
+        return st;
     return powm_schur(fn, A, p, X);
 }
 
