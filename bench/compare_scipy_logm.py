@@ -6,8 +6,10 @@ Both run in this one process on the same OpenBLAS, interleaved round by
 round (median of --reps rounds), so machine load affects both alike.
 Accuracy is printed next to the time so a fast wrong answer is visible:
 logm ||expm(L) - A||_F / ||A||_F (expm by SciPy), powm(A, 1/3)
-||X^3 - A||_F / ||A||_F, powm(A, -1/4) ||X^4 A - I||_F / cond_2(A) (an
-identity each, not the difference between the two results).
+||X^3 - A||_F / ||A||_F, powm(A, -1/4) ||X^4 A - I||_F / cond_2(A),
+powm(A, 0.37) ||A^0.37 A^0.63 - A||_F / ||A||_F with both powers from the
+same library (an identity each, not the difference between the two
+results).
 
 Usage (from the repository root, after building into build/):
   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 \\
@@ -16,7 +18,8 @@ On a machine busy with other jobs, OPENBLAS_NUM_THREADS=1 with --cpu-time
 counts only the time each call ran.
 Inputs: Gaussian A (seeded) shifted by (1.5 sqrt(n) + 1) I (real results,
 not symmetric; its Hermitian part is positive definite, so mf_powm takes
-its GEMM-rich path for p = 1/3 and -1/4), and the same A as C128.
+its GEMM-rich path for p = 1/3 and -1/4; p = 0.37 is not of the form 1/q
+and takes the Schur-Pade route), and the same A as C128.
 """
 import argparse
 import ctypes
@@ -50,7 +53,7 @@ def load(path):
     return lib
 
 
-POWERS = {'powm(A,1/3)': 1.0 / 3.0, 'powm(A,-1/4)': -0.25}
+POWERS = {'powm(A,1/3)': 1.0 / 3.0, 'powm(A,-1/4)': -0.25, 'powm(A,0.37)': 0.37}
 
 
 def ours(lib, name, a):
@@ -63,6 +66,14 @@ def ours(lib, name, a):
     return x
 
 
+def ours_power(lib, a, p):
+    x = np.empty_like(a, order='F')
+    av, xv = view(a), view(x)
+    if lib.mf_powm(ctypes.byref(av), p, ctypes.byref(xv)) != 0:
+        raise RuntimeError(lib.mf_last_error().decode())
+    return x
+
+
 def theirs(name, a):
     if name == 'logm':
         r = scipy.linalg.logm(a, disp=False)
@@ -70,11 +81,14 @@ def theirs(name, a):
     return scipy.linalg.fractional_matrix_power(a, POWERS[name])
 
 
-def accuracy(name, a, x):
+def accuracy(name, a, x, power):
+    """An identity per function; power(a, p) is the same library's powm."""
     if name == 'logm':
         return np.linalg.norm(scipy.linalg.expm(x) - a) / np.linalg.norm(a)
     if name == 'powm(A,1/3)':
         return np.linalg.norm(x @ x @ x - a) / np.linalg.norm(a)
+    if name == 'powm(A,0.37)':  # A^0.37 A^0.63 = A
+        return np.linalg.norm(x @ power(a, 0.63) - a) / np.linalg.norm(a)
     x2 = x @ x
     return np.linalg.norm(x2 @ x2 @ a - np.eye(a.shape[0])) / np.linalg.cond(a)
 
@@ -96,7 +110,7 @@ def main():
           f'{"CPU" if args.cpu_time else "wall-clock"} time, load average {os.getloadavg()[0]:.2f}')
     print(f'{"function":15} {"dtype":6} {"ours s":>9} {"scipy s":>9} {"speedup":>8} '
           f'{"ours acc":>10} {"scipy acc":>10}')
-    for name in ('logm', 'powm(A,1/3)', 'powm(A,-1/4)'):
+    for name in ('logm', 'powm(A,1/3)', 'powm(A,-1/4)', 'powm(A,0.37)'):
         for dt in (np.float64, np.complex128):
             b = np.asfortranarray(a.astype(dt))
             to, ts = [], []
@@ -111,7 +125,8 @@ def main():
                 ts.append(t2 - t1)
             mo, ms = float(np.median(to)), float(np.median(ts))
             print(f'{name:15} {"F64" if dt == np.float64 else "C128":6} {mo:9.4f} {ms:9.4f} '
-                  f'{ms / mo:8.2f} {accuracy(name, b, xo):10.2e} {accuracy(name, b, xs):10.2e}')
+                  f'{ms / mo:8.2f} {accuracy(name, b, xo, lambda m, q: ours_power(lib, m, q)):10.2e} '
+                  f'{accuracy(name, b, xs, scipy.linalg.fractional_matrix_power):10.2e}')
 
 
 if __name__ == '__main__':
