@@ -187,15 +187,7 @@ done:
 
 mf_status mf_logm_cond(const mf_matrix *A, double *cond) {
     static const char fn[] = "mf_logm_cond";
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK && cond == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument cond is NULL");
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
+    mf_status st = mf__check_cond_args(fn, A, cond);
     if (st != MF_OK)
         return st;
     if (A->rows == 0) {

@@ -207,35 +207,9 @@ done:
 /* mf_sqrtm                                                            */
 /* ------------------------------------------------------------------ */
 
-static mf_status check_square_input(const char *fn, const char *name, const mf_matrix *A) {
-    mf_status st = mf__check_input(fn, name, A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, name, A);
-    return st;
-}
-
-static mf_status check_sqrtm_args(const char *fn, const mf_matrix *A, const mf_matrix *S) {
-    mf_status st = check_square_input(fn, "A", A);
-    if (st == MF_OK && S == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument S is NULL");
-    if (st == MF_OK)
-        st = mf__check_output(fn, "S", S, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "S", S);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"S", S}}, ins[] = {{"A", A}};
-        st = mf__check_aliasing(fn, outs, 1, ins, 1);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    return st;
-}
-
 mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S) {
     static const char fn[] = "mf_sqrtm";
-    mf_status st = check_sqrtm_args(fn, A, S);
+    mf_status st = mf__check_unary_args(fn, A, "S", S);
     if (st != MF_OK || A->rows == 0)
         return st;
     if (mf__is_hermitian(A))
@@ -469,13 +443,7 @@ static int apply_kron(int64_t n2, int64_t t, const double *X, double *Y, int adj
 
 mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
     static const char fn[] = "mf_sqrtm_cond";
-    mf_status st = check_square_input(fn, "A", A);
-    if (st == MF_OK && cond == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument cond is NULL");
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
+    mf_status st = mf__check_cond_args(fn, A, cond);
     if (st != MF_OK)
         return st;
     const int64_t n = A->rows;
