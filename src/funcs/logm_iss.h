@@ -159,4 +159,11 @@ mf_status mf__iss_frechet_full(const char *fn, const mf__iss_schur *f, mf__tri_f
 mf_status mf__iss_cond(const char *fn, const mf__iss_schur *f, mf__tri_fn fun, const void *ctx,
                        const double *a, double *cond);
 
+/* ||a||_F of an n x n workspace of dtype dt by one pass of a scaled sum of
+ * squares (no overflow), in plain C: the condition numbers of mf_logm,
+ * mf_powm and mf_sqrtm divide by it. Unlike mf__iter_norm_fro it does not
+ * go through OpenBLAS's x87 ?nrm2, whose last bits differ and which
+ * Valgrind runs inexactly (docs/reliability.md). */
+double mf__iss_norm_fro(int32_t dt, int64_t n, const double *a);
+
 #endif /* MF_FUNCS_LOGM_ISS_H */

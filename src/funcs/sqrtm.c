@@ -32,26 +32,6 @@
 typedef double _Complex zdouble;
 
 /* ------------------------------------------------------------------ */
-/* dense helpers on n x n column-major workspace (leading dimension n) */
-/* ------------------------------------------------------------------ */
-
-static double fro_norm(int32_t dt, int64_t n, const double *a) {
-    const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
-    double scale = 0.0, ssq = 1.0;
-    for (int64_t k = 0; k < len; k++)
-        if (a[k] != 0.0) {
-            const double x = fabs(a[k]);
-            if (scale < x) {
-                ssq = 1.0 + ssq * (scale / x) * (scale / x);
-                scale = x;
-            } else {
-                ssq += (x / scale) * (x / scale);
-            }
-        }
-    return scale * sqrt(ssq);
-}
-
-/* ------------------------------------------------------------------ */
 /* Schur factors with the square root of T                             */
 /* ------------------------------------------------------------------ */
 
@@ -471,7 +451,7 @@ mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
     if (st != MF_OK)
         goto done;
     /* ||S||_F = ||U||_F: Z is unitary. */
-    *cond = est * fro_norm(A->dtype, n, a) / fro_norm(f.dt, n, f.u);
+    *cond = est * mf__iss_norm_fro(A->dtype, n, a) / mf__iss_norm_fro(f.dt, n, f.u);
 done:
     mf__free(a);
     mf__free(w);
