@@ -51,12 +51,4 @@ static const int32_t dtype_cases[][3] = {
 };
 #define N_DTYPE_CASES (sizeof dtype_cases / sizeof dtype_cases[0])
 
-/* Is a dense result exactly real (all imaginary parts 0)? */
-static inline bool tz_is_real(int64_t count, const tz *a) {
-    for (int64_t i = 0; i < count; i++)
-        if (cimag(a[i]) != 0.0)
-            return false;
-    return true;
-}
-
 #endif /* MF_TEST_KRON_COMMON_H */
