@@ -17,20 +17,6 @@ static const int32_t combos[][2] = {{MF_F64, MF_F64}, {MF_F64, MF_C128}, {MF_C12
 
 /* A random matrix with eigenvalues in the right half-plane (shifted
  * Gaussian: spectral radius about sqrt(n)). */
-static tz *shifted_random(int64_t n, bool cplx, trng *r) {
-    tz *a = tz_random(n, n, cplx, r);
-    for (int64_t i = 0; i < n; i++)
-        a[i + i * n] += 1.5 * sqrt((double)n) + 1.0;
-    return a;
-}
-
-static bool all_real(int64_t n, const tz *s) {
-    for (int64_t k = 0; k < n * n; k++)
-        if (cimag(s[k]) != 0.0)
-            return false;
-    return true;
-}
-
 /* ||expm(L) - A||_F / ||A||_F, expm in C128 through mf_expm. */
 static double exp_residual(int64_t n, const tz *l, const tz *a) {
     if (n == 0)
@@ -62,7 +48,7 @@ static tz *check_logm(int64_t n, const tz *a, int32_t dtA, int32_t dtL, tlayout 
     assert_true(tm_padding_intact(&A) && tm_padding_intact(&L));
     tz *l = tm_to_dense(in_place ? &A : &L);
     if (dtL == MF_F64)
-        assert_true(all_real(n, l));
+        assert_true(tz_is_real(n * n, l));
     assert_le(exp_residual(n, l, ad), bound * (double)(n > 0 ? n : 1) * TEST_U);
     free(ad);
     free(snap);
@@ -80,7 +66,7 @@ static void test_logm_layouts_and_dtypes(void **state) {
     for (size_t c = 0; c < 3; c++)
         for (int l = 0; l < TL_COUNT; l++)
             for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-                tz *a = shifted_random(sizes[k], combos[c][0] == MF_C128, &r);
+                tz *a = tz_random_shifted(sizes[k], combos[c][0] == MF_C128, &r);
                 free(check_logm(sizes[k], a, combos[c][0], combos[c][1], (tlayout)l, false, 50.0));
                 free(check_logm(sizes[k], a, combos[c][0], combos[c][1], (tlayout)l,
                                 combos[c][0] == combos[c][1], 50.0));
@@ -123,7 +109,7 @@ static void test_logm_blocked_sizes(void **state) {
     (void)state;
     trng r = trng_new(83);
     for (size_t c = 0; c < 3; c++) {
-        tz *a = shifted_random(150, combos[c][0] == MF_C128, &r);
+        tz *a = tz_random_shifted(150, combos[c][0] == MF_C128, &r);
         free(check_logm(150, a, combos[c][0], combos[c][1], TL_COLMAJOR, false, 50.0));
         free(a);
     }
@@ -296,7 +282,7 @@ static void test_logm_singular(void **state) {
 
 static void check_frechet(int64_t n, int32_t dtA, int32_t dtE, int32_t dtD, tlayout lay,
                           bool negative, trng *r) {
-    tz *a = negative ? tz_random(n, n, dtA == MF_C128, r) : shifted_random(n, dtA == MF_C128, r);
+    tz *a = negative ? tz_random(n, n, dtA == MF_C128, r) : tz_random_shifted(n, dtA == MF_C128, r);
     tz *e = tz_random(n, n, dtE == MF_C128, r);
     tm A = tm_new(n, n, dtA, lay), E = tm_new(n, n, dtE, lay), L = tm_new(n, n, dtD, lay),
        D = tm_new(n, n, dtD, lay), L2 = tm_new(n, n, dtD, TL_COLMAJOR);
@@ -346,7 +332,7 @@ static void test_logm_frechet(void **state) {
     }
     check_frechet(40, MF_F64, MF_F64, MF_F64, TL_COLMAJOR, false, &r);
     /* L may be NULL; D may be E (in place) */
-    tz *a = shifted_random(5, false, &r), *e = tz_random(5, 5, false, &r);
+    tz *a = tz_random_shifted(5, false, &r), *e = tz_random(5, 5, false, &r);
     tm A = tm_new(5, 5, MF_F64, TL_COLMAJOR), E = tm_new(5, 5, MF_F64, TL_STRIDED),
        D = tm_new(5, 5, MF_F64, TL_STRIDED);
     tm_from_dense(&A, a);
@@ -401,7 +387,7 @@ static void test_logm_error_paths(void **state) {
        R = tm_new(4, 3, MF_F64, TL_COLMAJOR), L = tm_new(4, 4, MF_F64, TL_COLMAJOR),
        Lbad = tm_new(4, 3, MF_F64, TL_COLMAJOR), Lc = tm_new(4, 4, MF_C128, TL_COLMAJOR),
        E = tm_new(4, 4, MF_F64, TL_COLMAJOR), E3 = tm_new(3, 4, MF_F64, TL_COLMAJOR);
-    tz *a = shifted_random(4, false, &r);
+    tz *a = tz_random_shifted(4, false, &r);
     tm_from_dense(&A, a);
     tm_fill_random(&C, &r);
     tm_fill_random(&R, &r);
@@ -459,57 +445,37 @@ static void test_logm_error_paths(void **state) {
 
 /* ---------- allocation failures ---------- */
 
-typedef struct logm_ctx {
-    tm *A, *L, *E;
-} logm_ctx;
-
 static mf_status call_logm(void *p) {
-    logm_ctx *c = p;
-    return mf_logm(&c->A->m, &c->L->m);
+    tsweep_square_args *c = p;
+    return mf_logm(&c->A->m, &c->X->m);
 }
 
 static mf_status call_frechet(void *p) {
-    logm_ctx *c = p;
-    return mf_logm_frechet(&c->A->m, &c->E->m, NULL, &c->L->m);
+    tsweep_square_args *c = p;
+    return mf_logm_frechet(&c->A->m, &c->E->m, NULL, &c->X->m);
 }
 
 static double cond_out;
 static mf_status call_cond(void *p) {
-    logm_ctx *c = p;
+    tsweep_square_args *c = p;
     return mf_logm_cond(&c->A->m, &cond_out);
-}
-
-static void sweep(const tz *a, int64_t n, int32_t dtA, int32_t dtL, tsweep_call call, int min_points) {
-    trng r = trng_new(87);
-    tm A = tm_new(n, n, dtA, TL_ROWMAJOR), L = tm_new(n, n, dtL, TL_PADDED_COL),
-       E = tm_new(n, n, dtA, TL_COLMAJOR);
-    tm_from_dense(&A, a);
-    tm_fill_random(&E, &r);
-    logm_ctx ctx = {&A, &L, &E};
-    tm *outs[] = {&L};
-    const int points = tsweep_alloc_failures(call, &ctx, outs, 1);
-    if (points < min_points)
-        fail_msg("only %d allocation points exercised, expected >= %d", points, min_points);
-    tm_free(&A);
-    tm_free(&L);
-    tm_free(&E);
 }
 
 static void test_logm_allocation_failures(void **state) {
     (void)state;
     trng r = trng_new(88);
-    tz *a = shifted_random(8, false, &r), *c = shifted_random(8, true, &r);
-    tz *neg = tz_random(8, 8, false, &r), *big = shifted_random(70, false, &r);
+    tz *a = tz_random_shifted(8, false, &r), *c = tz_random_shifted(8, true, &r);
+    tz *neg = tz_random(8, 8, false, &r), *big = tz_random_shifted(70, false, &r);
     tz *sym = gram(8, false, -3.0, &r), *hpd = gram(8, true, 1.0, &r);
-    sweep(a, 8, MF_F64, MF_F64, call_logm, 5);
-    sweep(c, 8, MF_C128, MF_C128, call_logm, 5);
-    sweep(neg, 8, MF_F64, MF_C128, call_logm, 5); /* real -> complex Schur */
-    sweep(big, 70, MF_F64, MF_F64, call_logm, 6); /* dtrsyl3 workspace */
-    sweep(sym, 8, MF_F64, MF_C128, call_logm, 4); /* indefinite symmetric */
-    sweep(hpd, 8, MF_C128, MF_C128, call_logm, 3);
-    sweep(a, 8, MF_F64, MF_F64, call_frechet, 6);
-    sweep(c, 8, MF_C128, MF_C128, call_frechet, 6);
-    sweep(a, 8, MF_F64, MF_F64, call_cond, 6);
+    tsweep_square(a, 8, MF_F64, MF_F64, call_logm, 5, 87);
+    tsweep_square(c, 8, MF_C128, MF_C128, call_logm, 5, 87);
+    tsweep_square(neg, 8, MF_F64, MF_C128, call_logm, 5, 87); /* real -> complex Schur */
+    tsweep_square(big, 70, MF_F64, MF_F64, call_logm, 6, 87); /* dtrsyl3 workspace */
+    tsweep_square(sym, 8, MF_F64, MF_C128, call_logm, 4, 87); /* indefinite symmetric */
+    tsweep_square(hpd, 8, MF_C128, MF_C128, call_logm, 3, 87);
+    tsweep_square(a, 8, MF_F64, MF_F64, call_frechet, 6, 87);
+    tsweep_square(c, 8, MF_C128, MF_C128, call_frechet, 6, 87);
+    tsweep_square(a, 8, MF_F64, MF_F64, call_cond, 6, 87);
     free(a);
     free(c);
     free(neg);

@@ -51,20 +51,6 @@ static void assert_principal(int64_t n, const tz *s) {
 
 /* A random n x n matrix shifted so that its eigenvalues lie in the right
  * half-plane (Gaussian entries: spectral radius about sqrt(n)). */
-static tz *shifted_random(int64_t n, bool cplx, trng *r) {
-    tz *a = tz_random(n, n, cplx, r);
-    for (int64_t i = 0; i < n; i++)
-        a[i + i * n] += 1.5 * sqrt((double)n) + 1.0;
-    return a;
-}
-
-static bool all_real(int64_t n, const tz *s) {
-    for (int64_t k = 0; k < n * n; k++)
-        if (cimag(s[k]) != 0.0)
-            return false;
-    return true;
-}
-
 /* Run mf_sqrtm on a (dense) in the given layout and dtypes; check the
  * residual, the branch, untouched input and padding. Returns S (malloc). */
 static tz *check_sqrtm(int64_t n, const tz *a, int32_t dtA, int32_t dtS, tlayout lay, bool in_place,
@@ -80,7 +66,7 @@ static tz *check_sqrtm(int64_t n, const tz *a, int32_t dtA, int32_t dtS, tlayout
     assert_true(tm_padding_intact(&A) && tm_padding_intact(&S));
     tz *s = tm_to_dense(in_place ? &A : &S);
     if (dtS == MF_F64)
-        assert_true(all_real(n, s));
+        assert_true(tz_is_real(n * n, s));
     assert_le(root_residual(n, ad, s), residual_bound);
     assert_principal(n, s);
     free(ad);
@@ -99,7 +85,7 @@ static void test_sqrtm_all_layouts_and_dtypes(void **state) {
         for (int l = 0; l < TL_COUNT; l++)
             for (size_t k = 0; k < NSIZES; k++) {
                 const int64_t n = sizes[k];
-                tz *a = shifted_random(n, combos[c][0] == MF_C128, &r);
+                tz *a = tz_random_shifted(n, combos[c][0] == MF_C128, &r);
                 free(check_sqrtm(n, a, combos[c][0], combos[c][1], (tlayout)l, false, 20.0));
                 free(a);
             }
@@ -138,7 +124,7 @@ static void test_sqrtm_in_place(void **state) {
     (void)state;
     trng r = trng_new(63);
     for (int l = 0; l < TL_COUNT; l++) {
-        tz *a = shifted_random(9, false, &r), *c = shifted_random(9, true, &r);
+        tz *a = tz_random_shifted(9, false, &r), *c = tz_random_shifted(9, true, &r);
         free(check_sqrtm(9, a, MF_F64, MF_F64, (tlayout)l, true, 20.0));
         free(check_sqrtm(9, c, MF_C128, MF_C128, (tlayout)l, true, 20.0));
         free(a);
@@ -153,7 +139,7 @@ static void test_sqrtm_blocked_sizes(void **state) {
     const int64_t ns[] = {MF_SQRTM_BASE + 1, 150, 203};
     for (size_t k = 0; k < 3; k++)
         for (size_t c = 0; c < 3; c++) {
-            tz *a = shifted_random(ns[k], combos[c][0] == MF_C128, &r);
+            tz *a = tz_random_shifted(ns[k], combos[c][0] == MF_C128, &r);
             free(check_sqrtm(ns[k], a, combos[c][0], combos[c][1], TL_COLMAJOR, false, 20.0));
             free(a);
         }
@@ -622,7 +608,7 @@ static void test_kernels_overflow(void **state) {
 /* ---------- Frechet derivative and condition number ---------- */
 
 static void check_frechet(int64_t n, int32_t dtA, int32_t dtE, int32_t dtL, tlayout lay, trng *r) {
-    tz *a = shifted_random(n, dtA == MF_C128, r), *e = tz_random(n, n, dtE == MF_C128, r);
+    tz *a = tz_random_shifted(n, dtA == MF_C128, r), *e = tz_random(n, n, dtE == MF_C128, r);
     tm A = tm_new(n, n, dtA, lay), E = tm_new(n, n, dtE, lay), S = tm_new(n, n, dtL, lay),
        L = tm_new(n, n, dtL, lay), S2 = tm_new(n, n, dtL, TL_COLMAJOR);
     tm_from_dense(&A, a);
@@ -676,7 +662,7 @@ static void test_sqrtm_frechet(void **state) {
     check_frechet(80, MF_F64, MF_F64, MF_F64, TL_COLMAJOR, &r);
     check_frechet(70, MF_C128, MF_C128, MF_C128, TL_ROWMAJOR, &r);
     /* S may be omitted; L may be E (in place) */
-    tz *a = shifted_random(5, false, &r), *e = tz_random(5, 5, false, &r);
+    tz *a = tz_random_shifted(5, false, &r), *e = tz_random(5, 5, false, &r);
     tm A = tm_new(5, 5, MF_F64, TL_COLMAJOR), E = tm_new(5, 5, MF_F64, TL_STRIDED),
        L = tm_new(5, 5, MF_F64, TL_STRIDED);
     tm_from_dense(&A, a);
@@ -726,7 +712,7 @@ static void test_frechet_and_cond_errors(void **state) {
        C = tm_new(4, 4, MF_C128, TL_COLMAJOR), L = tm_new(4, 4, MF_F64, TL_COLMAJOR),
        Lc = tm_new(4, 4, MF_C128, TL_COLMAJOR), S = tm_new(4, 4, MF_F64, TL_COLMAJOR),
        E3 = tm_new(3, 4, MF_F64, TL_COLMAJOR), Sg = tm_new(4, 4, MF_F64, TL_COLMAJOR);
-    tz *a = shifted_random(4, false, &r);
+    tz *a = tz_random_shifted(4, false, &r);
     tm_from_dense(&A, a);
     tm_fill_random(&E, &r);
     tm_fill_random(&C, &r);
@@ -889,59 +875,39 @@ static void test_sqrtm_error_paths(void **state) {
 
 /* ---------- allocation failures ---------- */
 
-typedef struct sqrtm_ctx {
-    tm *A, *S, *E;
-} sqrtm_ctx;
-
 static mf_status call_sqrtm(void *p) {
-    sqrtm_ctx *c = p;
-    return mf_sqrtm(&c->A->m, &c->S->m);
+    tsweep_square_args *c = p;
+    return mf_sqrtm(&c->A->m, &c->X->m);
 }
 
 static mf_status call_frechet(void *p) {
-    sqrtm_ctx *c = p;
-    return mf_sqrtm_frechet(&c->A->m, &c->E->m, NULL, &c->S->m);
+    tsweep_square_args *c = p;
+    return mf_sqrtm_frechet(&c->A->m, &c->E->m, NULL, &c->X->m);
 }
 
 static double cond_out;
 static mf_status call_cond(void *p) {
-    sqrtm_ctx *c = p;
+    tsweep_square_args *c = p;
     return mf_sqrtm_cond(&c->A->m, &cond_out);
-}
-
-static void sweep(const tz *a, int64_t n, int32_t dtA, int32_t dtS, tsweep_call call, int min_points) {
-    trng r = trng_new(72);
-    tm A = tm_new(n, n, dtA, TL_ROWMAJOR), S = tm_new(n, n, dtS, TL_PADDED_COL),
-       E = tm_new(n, n, dtA, TL_COLMAJOR);
-    tm_from_dense(&A, a);
-    tm_fill_random(&E, &r);
-    sqrtm_ctx ctx = {&A, &S, &E};
-    tm *outs[] = {&S};
-    const int points = tsweep_alloc_failures(call, &ctx, outs, 1);
-    if (points < min_points)
-        fail_msg("only %d allocation points exercised, expected >= %d", points, min_points);
-    tm_free(&A);
-    tm_free(&S);
-    tm_free(&E);
 }
 
 static void test_sqrtm_allocation_failures(void **state) {
     (void)state;
     trng r = trng_new(73);
-    tz *a = shifted_random(8, false, &r), *c = shifted_random(8, true, &r);
-    tz *neg = tz_random(8, 8, false, &r), *big = shifted_random(MF_SQRTM_BASE + 6, false, &r);
-    tz *bigc = shifted_random(MF_SQRTM_BASE + 6, true, &r), *sym = gram(8, 8, false, -3.0, &r);
+    tz *a = tz_random_shifted(8, false, &r), *c = tz_random_shifted(8, true, &r);
+    tz *neg = tz_random(8, 8, false, &r), *big = tz_random_shifted(MF_SQRTM_BASE + 6, false, &r);
+    tz *bigc = tz_random_shifted(MF_SQRTM_BASE + 6, true, &r), *sym = gram(8, 8, false, -3.0, &r);
     tz *psd = gram(8, 8, true, 1.0, &r);
-    sweep(a, 8, MF_F64, MF_F64, call_sqrtm, 3);
-    sweep(c, 8, MF_C128, MF_C128, call_sqrtm, 3);
-    sweep(neg, 8, MF_F64, MF_C128, call_sqrtm, 5);     /* real -> complex Schur */
-    sweep(big, MF_SQRTM_BASE + 6, MF_F64, MF_F64, call_sqrtm, 5); /* blocked kernel */
-    sweep(bigc, MF_SQRTM_BASE + 6, MF_C128, MF_C128, call_sqrtm, 5);
-    sweep(sym, 8, MF_F64, MF_C128, call_sqrtm, 4);     /* indefinite symmetric */
-    sweep(psd, 8, MF_C128, MF_C128, call_sqrtm, 3);    /* Hermitian positive definite */
-    sweep(a, 8, MF_F64, MF_F64, call_frechet, 5);
-    sweep(c, 8, MF_C128, MF_C128, call_frechet, 5);
-    sweep(a, 8, MF_F64, MF_F64, call_cond, 5);
+    tsweep_square(a, 8, MF_F64, MF_F64, call_sqrtm, 3, 72);
+    tsweep_square(c, 8, MF_C128, MF_C128, call_sqrtm, 3, 72);
+    tsweep_square(neg, 8, MF_F64, MF_C128, call_sqrtm, 5, 72);     /* real -> complex Schur */
+    tsweep_square(big, MF_SQRTM_BASE + 6, MF_F64, MF_F64, call_sqrtm, 5, 72); /* blocked kernel */
+    tsweep_square(bigc, MF_SQRTM_BASE + 6, MF_C128, MF_C128, call_sqrtm, 5, 72);
+    tsweep_square(sym, 8, MF_F64, MF_C128, call_sqrtm, 4, 72);     /* indefinite symmetric */
+    tsweep_square(psd, 8, MF_C128, MF_C128, call_sqrtm, 3, 72);    /* Hermitian positive definite */
+    tsweep_square(a, 8, MF_F64, MF_F64, call_frechet, 5, 72);
+    tsweep_square(c, 8, MF_C128, MF_C128, call_frechet, 5, 72);
+    tsweep_square(a, 8, MF_F64, MF_F64, call_cond, 5, 72);
     free(a);
     free(c);
     free(neg);

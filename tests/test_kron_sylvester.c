@@ -330,37 +330,14 @@ static void test_lyapunov_singular_and_overflow(void **state) {
 static void test_error_paths(void **state) {
     (void)state;
     trng r = trng_new(306);
-    tm A = random_tm(3, 3, MF_F64, TL_COLMAJOR, &r, NULL), B = random_tm(2, 2, MF_F64, TL_COLMAJOR, &r, NULL),
-       C = random_tm(3, 2, MF_F64, TL_COLMAJOR, &r, NULL), R = random_tm(3, 2, MF_F64, TL_COLMAJOR, &r, NULL),
-       Cz = random_tm(3, 2, MF_C128, TL_COLMAJOR, &r, NULL), X = tm_new(3, 2, MF_F64, TL_COLMAJOR),
-       Xbad = tm_new(2, 3, MF_F64, TL_COLMAJOR), Q = random_tm(3, 3, MF_F64, TL_COLMAJOR, &r, NULL),
-       Qz = random_tm(3, 3, MF_C128, TL_COLMAJOR, &r, NULL), XL = tm_new(3, 3, MF_F64, TL_ROWMAJOR),
-       big = random_tm(6, 6, MF_F64, TL_COLMAJOR, &r, NULL);
-    tm *outs[] = {&X, &Xbad, &XL};
+    coupled_operands o = coupled_operands_new(3, 2, &r); /* C: A's order x B's order */
+    tm Q = random_tm(3, 3, MF_F64, TL_COLMAJOR, &r, NULL),
+       Qz = random_tm(3, 3, MF_C128, TL_COLMAJOR, &r, NULL), XL = tm_new(3, 3, MF_F64, TL_ROWMAJOR);
+    tm *outs[] = {&o.X, &o.Xbad, &XL};
     double *snaps[3];
     for (int i = 0; i < 3; i++)
         snaps[i] = tm_snapshot(outs[i]);
-    assert_status(mf_sylvester(NULL, &B.m, &C.m, &X.m), MF_EINVAL);
-    assert_last_error_mentions("mf_sylvester");
-    assert_status(mf_sylvester(&A.m, NULL, &C.m, &X.m), MF_EINVAL);
-    assert_status(mf_sylvester(&A.m, &B.m, NULL, &X.m), MF_EINVAL);
-    assert_status(mf_sylvester(&A.m, &B.m, &C.m, NULL), MF_EINVAL);
-    assert_status(mf_sylvester(&R.m, &B.m, &C.m, &X.m), MF_EDIM);
-    assert_last_error_mentions("square");
-    assert_status(mf_sylvester(&A.m, &R.m, &C.m, &X.m), MF_EDIM);
-    assert_status(mf_sylvester(&A.m, &B.m, &Xbad.m, &X.m), MF_EDIM);
-    assert_last_error_mentions("C is 2 x 3");
-    assert_status(mf_sylvester(&A.m, &B.m, &C.m, &Xbad.m), MF_EDIM);
-    assert_status(mf_sylvester(&A.m, &B.m, &Cz.m, &X.m), MF_EDTYPE);
-    mf_matrix xs = big.m, cs = big.m;
-    xs.rows = cs.rows = 3;
-    xs.cols = cs.cols = 2;
-    xs.data = (double *)big.m.data + 2;
-    assert_status(mf_sylvester(&A.m, &B.m, &cs, &xs), MF_EALIAS);
-    tm_set(&B, 1, 0, NAN);
-    assert_status(mf_sylvester(&A.m, &B.m, &C.m, &X.m), MF_ENONFINITE);
-    assert_last_error_mentions("argument B");
-    tm_set(&B, 1, 0, 0.0);
+    check_coupled_solve_errors(mf_sylvester, "mf_sylvester", &o);
 
     typedef mf_status (*lyap)(const mf_matrix *, const mf_matrix *, mf_matrix *);
     const lyap fns[2] = {mf_lyapunov, mf_lyapunov_discrete};
@@ -368,32 +345,33 @@ static void test_error_paths(void **state) {
     for (int k = 0; k < 2; k++) {
         assert_status(fns[k](NULL, &Q.m, &XL.m), MF_EINVAL);
         assert_last_error_mentions(names[k]);
-        assert_status(fns[k](&A.m, NULL, &XL.m), MF_EINVAL);
-        assert_status(fns[k](&A.m, &Q.m, NULL), MF_EINVAL);
-        assert_status(fns[k](&R.m, &Q.m, &XL.m), MF_EDIM);
-        assert_status(fns[k](&A.m, &R.m, &XL.m), MF_EDIM);
+        assert_status(fns[k](&o.A.m, NULL, &XL.m), MF_EINVAL);
+        assert_status(fns[k](&o.A.m, &Q.m, NULL), MF_EINVAL);
+        assert_status(fns[k](&o.R.m, &Q.m, &XL.m), MF_EDIM);
+        assert_status(fns[k](&o.A.m, &o.R.m, &XL.m), MF_EDIM);
         assert_last_error_mentions("Q is 3 x 2");
-        assert_status(fns[k](&A.m, &Q.m, &X.m), MF_EDIM);
-        assert_status(fns[k](&A.m, &Qz.m, &XL.m), MF_EDTYPE);
-        mf_matrix qs = big.m, xl = big.m;
+        assert_status(fns[k](&o.A.m, &Q.m, &o.X.m), MF_EDIM);
+        assert_status(fns[k](&o.A.m, &Qz.m, &XL.m), MF_EDTYPE);
+        mf_matrix qs = o.big.m, xl = o.big.m;
         qs.rows = qs.cols = xl.rows = xl.cols = 3;
-        xl.data = (double *)big.m.data + 6;
-        assert_status(fns[k](&A.m, &qs, &xl), MF_EALIAS);
+        xl.data = (double *)o.big.m.data + 6;
+        assert_status(fns[k](&o.A.m, &qs, &xl), MF_EALIAS);
         tm_set(&Q, 2, 2, INFINITY);
-        assert_status(fns[k](&A.m, &Q.m, &XL.m), MF_ENONFINITE);
+        assert_status(fns[k](&o.A.m, &Q.m, &XL.m), MF_ENONFINITE);
         assert_last_error_mentions("argument Q");
         tm_set(&Q, 2, 2, 1.0);
-        tm_set(&A, 0, 1, NAN);
-        assert_status(fns[k](&A.m, &Q.m, &XL.m), MF_ENONFINITE);
-        tm_set(&A, 0, 1, 1.0);
+        tm_set(&o.A, 0, 1, NAN);
+        assert_status(fns[k](&o.A.m, &Q.m, &XL.m), MF_ENONFINITE);
+        tm_set(&o.A, 0, 1, 1.0);
     }
     for (int i = 0; i < 3; i++) {
         assert_true(tm_unchanged(outs[i], snaps[i]));
         free(snaps[i]);
     }
-    tm *all[] = {&A, &B, &C, &R, &Cz, &X, &Xbad, &Q, &Qz, &XL, &big};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        tm_free(all[i]);
+    coupled_operands_free(&o);
+    tm_free(&Q);
+    tm_free(&Qz);
+    tm_free(&XL);
 }
 
 /* ---------- allocation failure ---------- */

@@ -97,6 +97,20 @@ mf_status mf__check_result_dtype(const char *fn, const char *in_arg, const mf_ma
 mf_status mf__check_frechet_args(const char *fn, const mf_matrix *A, const mf_matrix *E,
                                  const char *f_arg, const mf_matrix *F, const char *d_arg,
                                  const mf_matrix *D);
+/* The arguments of X = f(A) for one square matrix A: A a valid square
+ * input, then mf__check_unary_output. A NULL X is reported by
+ * mf__check_output as "argument X is NULL". */
+mf_status mf__check_unary_args(const char *fn, const mf_matrix *A, const char *x_arg,
+                               const mf_matrix *X);
+/* The checks of X = f(A) after A's own (valid and square): X an output of
+ * A's shape following mf__check_result_dtype, no overlap with A other than
+ * exact aliasing, A within the LAPACK range and finite (the O(n^2) scan
+ * last). For callers with arguments of their own to check in between. */
+mf_status mf__check_unary_output(const char *fn, const mf_matrix *A, const char *x_arg,
+                                 const mf_matrix *X);
+/* The arguments of a condition number cond(f, A): A square, within the
+ * LAPACK range and finite, cond non-NULL. */
+mf_status mf__check_cond_args(const char *fn, const mf_matrix *A, const double *cond);
 /* out must have exactly the given dtype. */
 mf_status mf__check_dtype(const char *fn, const char *arg, const mf_matrix *m, int32_t dtype);
 

@@ -290,3 +290,42 @@ mf_status mf__check_frechet_args(const char *fn, const mf_matrix *A, const mf_ma
         st = mf__check_finite(fn, "E", E);
     return st;
 }
+
+mf_status mf__check_unary_output(const char *fn, const mf_matrix *A, const char *x_arg,
+                                 const mf_matrix *X) {
+    mf_status st = mf__check_output(fn, x_arg, X, A->rows, A->cols);
+    if (st == MF_OK)
+        st = mf__check_result_dtype(fn, "A", A, x_arg, X);
+    if (st == MF_OK) {
+        const mf__arg outs[] = {{x_arg, X}}, ins[] = {{"A", A}};
+        st = mf__check_aliasing(fn, outs, 1, ins, 1);
+    }
+    if (st == MF_OK)
+        st = mf__check_lapack_dim(fn, "A", A->rows);
+    if (st == MF_OK)
+        st = mf__check_finite(fn, "A", A);
+    return st;
+}
+
+mf_status mf__check_unary_args(const char *fn, const mf_matrix *A, const char *x_arg,
+                               const mf_matrix *X) {
+    mf_status st = mf__check_input(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_square(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_unary_output(fn, A, x_arg, X);
+    return st;
+}
+
+mf_status mf__check_cond_args(const char *fn, const mf_matrix *A, const double *cond) {
+    mf_status st = mf__check_input(fn, "A", A);
+    if (st == MF_OK)
+        st = mf__check_square(fn, "A", A);
+    if (st == MF_OK && cond == NULL)
+        st = mf__fail(MF_EINVAL, fn, "argument cond is NULL");
+    if (st == MF_OK)
+        st = mf__check_lapack_dim(fn, "A", A->rows);
+    if (st == MF_OK)
+        st = mf__check_finite(fn, "A", A);
+    return st;
+}

@@ -444,21 +444,7 @@ static mf_status lu_invert(const char *fn, lu_factors *f) {
 
 mf_status mf_inv(const mf_matrix *A, mf_matrix *X) {
     static const char fn[] = "mf_inv";
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_output(fn, "X", X, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "X", X);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"X", X}}, ins[] = {{"A", A}};
-        st = mf__check_aliasing(fn, outs, 1, ins, 1);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
+    mf_status st = mf__check_unary_args(fn, A, "X", X);
     if (st != MF_OK)
         return st;
     const int32_t dt = X->dtype;

@@ -38,20 +38,8 @@ static mf_status check_funm_args(const char *fn, const mf_matrix *A, mf_scalar_f
         st = mf__check_square(fn, "A", A);
     if (st == MF_OK && f == NULL)
         st = mf__fail(MF_EINVAL, fn, "argument f (the scalar function) is NULL");
-    if (st == MF_OK && F == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument F is NULL");
     if (st == MF_OK)
-        st = mf__check_output(fn, "F", F, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "F", F);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"F", F}}, ins[] = {{"A", A}};
-        st = mf__check_aliasing(fn, outs, 1, ins, 1);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
+        st = mf__check_unary_output(fn, A, "F", F);
     return st;
 }
 

@@ -197,24 +197,7 @@ done:
 
 mf_status mf__iss_check_args(const char *fn, const mf_matrix *A, const char *xname,
                              const mf_matrix *X) {
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK && X == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument %s is NULL", xname);
-    if (st == MF_OK)
-        st = mf__check_output(fn, xname, X, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, xname, X);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{xname, X}}, ins[] = {{"A", A}};
-        st = mf__check_aliasing(fn, outs, 1, ins, 1);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    return st;
+    return mf__check_unary_args(fn, A, xname, X);
 }
 
 /* ------------------------------------------------------------------ */
@@ -223,7 +206,7 @@ mf_status mf__iss_check_args(const char *fn, const mf_matrix *A, const char *xna
 
 mf_status mf_logm(const mf_matrix *A, mf_matrix *L) {
     static const char fn[] = "mf_logm";
-    mf_status st = mf__iss_check_args(fn, A, "L", L);
+    mf_status st = mf__check_unary_args(fn, A, "L", L);
     if (st != MF_OK || A->rows == 0)
         return st;
     if (mf__is_hermitian(A))

@@ -25,22 +25,6 @@
 
 typedef double _Complex zdouble;
 
-static double fro_norm(int32_t dt, int64_t n, const double *a) {
-    const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
-    double scale = 0.0, ssq = 1.0;
-    for (int64_t k = 0; k < len; k++)
-        if (a[k] != 0.0) {
-            const double x = fabs(a[k]);
-            if (scale < x) {
-                ssq = 1.0 + ssq * (scale / x) * (scale / x);
-                scale = x;
-            } else {
-                ssq += (x / scale) * (x / scale);
-            }
-        }
-    return scale * sqrt(ssq);
-}
-
 static mf_status log_tri_fn(const char *fn, int32_t dt, int64_t n, const double *t0, double *out,
                             const void *ctx) {
     (void)ctx;
@@ -155,6 +139,22 @@ static int apply_kron(int64_t n2, int64_t t, const double *X, double *Y, int adj
     return 0;
 }
 
+double mf__iss_norm_fro(int32_t dt, int64_t n, const double *a) {
+    const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
+    double scale = 0.0, ssq = 1.0;
+    for (int64_t k = 0; k < len; k++)
+        if (a[k] != 0.0) {
+            const double x = fabs(a[k]);
+            if (scale < x) {
+                ssq = 1.0 + ssq * (scale / x) * (scale / x);
+                scale = x;
+            } else {
+                ssq += (x / scale) * (x / scale);
+            }
+        }
+    return scale * sqrt(ssq);
+}
+
 mf_status mf__iss_cond(const char *fn, const mf__iss_schur *f, mf__tri_fn fun, const void *ctx,
                        const double *a, double *cond) {
     const int64_t n = f->n;
@@ -176,8 +176,8 @@ mf_status mf__iss_cond(const char *fn, const mf__iss_schur *f, mf__tri_fn fun, c
     if (st != MF_OK)
         goto done;
     /* ||f(A)||_F = ||f(T)||_F: Z is unitary */
-    const double nf = fro_norm(f->dt, n, ft);
-    *cond = nf > 0.0 ? est * fro_norm(f->dt, n, a) / nf : INFINITY;
+    const double nf = mf__iss_norm_fro(f->dt, n, ft);
+    *cond = nf > 0.0 ? est * mf__iss_norm_fro(f->dt, n, a) / nf : INFINITY;
 done:
     mf__free(ft);
     mf__free(w);
@@ -187,15 +187,7 @@ done:
 
 mf_status mf_logm_cond(const mf_matrix *A, double *cond) {
     static const char fn[] = "mf_logm_cond";
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK && cond == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument cond is NULL");
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
+    mf_status st = mf__check_cond_args(fn, A, cond);
     if (st != MF_OK)
         return st;
     if (A->rows == 0) {

@@ -440,16 +440,13 @@ mf_status mf__iss_reduce(const char *fn, int32_t dt, int64_t n, const double *t0
 /* scaling by a power of two                                           */
 /* ------------------------------------------------------------------ */
 
-/*
- * k = round(log2 sqrt(min |lambda| max |lambda|)): T0 / 2^k has eigenvalue
- * moduli centred on 1, so fewer square roots bring them near 1 (each root
- * costs about n^3 / 3 flops and dominates the triangular phase). Exact,
- * and log(T) = log(2^-k T) + k log 2 I, T^p = 2^(kp) (2^-k T)^p for the
- * principal branches (a positive scalar commutes and keeps arguments);
- * AH12 and HL13 do not scale, this is our addition.
- */
-static int scale_exponent(int32_t dt, int64_t n, const double *t) {
-    double lo = INFINITY, hi = 0.0;
+/* Smallest and largest eigenvalue modulus of the (quasi-)triangular t, read
+ * off its diagonal (one modulus per 2 x 2 block: its eigenvalues are a
+ * conjugate pair). */
+static void eigenvalue_modulus_range(int32_t dt, int64_t n, const double *t, double *lo,
+                                     double *hi) {
+    *lo = INFINITY;
+    *hi = 0.0;
     for (int64_t k = 0; k < n; k++) {
         double a;
         if (dt == MF_C128) {
@@ -460,9 +457,22 @@ static int scale_exponent(int32_t dt, int64_t n, const double *t) {
         } else {
             a = fabs(t[k + k * n]);
         }
-        lo = fmin(lo, a);
-        hi = fmax(hi, a);
+        *lo = fmin(*lo, a);
+        *hi = fmax(*hi, a);
     }
+}
+
+/*
+ * k = round(log2 sqrt(min |lambda| max |lambda|)): T0 / 2^k has eigenvalue
+ * moduli centred on 1, so fewer square roots bring them near 1 (each root
+ * costs about n^3 / 3 flops and dominates the triangular phase). Exact,
+ * and log(T) = log(2^-k T) + k log 2 I, T^p = 2^(kp) (2^-k T)^p for the
+ * principal branches (a positive scalar commutes and keeps arguments);
+ * AH12 and HL13 do not scale, this is our addition.
+ */
+static int scale_exponent(int32_t dt, int64_t n, const double *t) {
+    double lo, hi;
+    eigenvalue_modulus_range(dt, n, t, &lo, &hi);
     if (!(lo > 0.0) || !isfinite(hi))
         return 0;
     const double e = 0.5 * (log2(lo) + log2(hi));
@@ -719,20 +729,8 @@ static mf_status pow_signed_integer(const char *fn, int32_t dt, int64_t n, const
 /* kappa for the split of p: max |lambda| / min |lambda|, a cheap lower
  * bound on kappa_2(A) from the Schur factor's diagonal. */
 static double eigen_ratio(int32_t dt, int64_t n, const double *t) {
-    double lo = INFINITY, hi = 0.0;
-    for (int64_t k = 0; k < n; k++) {
-        double a;
-        if (dt == MF_C128) {
-            a = cabs(((const zdouble *)t)[k + k * n]);
-        } else if (mf__iss_block_at(dt, n, t, k)) {
-            a = cabs(block_eigenvalue(n, t, k));
-            k++;
-        } else {
-            a = fabs(t[k + k * n]);
-        }
-        lo = fmin(lo, a);
-        hi = fmax(hi, a);
-    }
+    double lo, hi;
+    eigenvalue_modulus_range(dt, n, t, &lo, &hi);
     return hi / lo;
 }
 

@@ -138,8 +138,8 @@ mf_status mf__iss_schur_compute(const char *fn, const mf_matrix *A, int32_t out_
 void mf__iss_gram(int32_t dt, int64_t n, const double *v, int64_t j0, int64_t j1,
                   const double *d, double *work, double *out);
 
-/* Validation shared by mf_logm and mf_powm: A square finite input, X an
- * output of A's shape and an allowed dtype, exact aliasing only. */
+/* Validation of mf_powm: mf__check_unary_args under its earlier name
+ * (powm.c can call that directly and this can go). */
 mf_status mf__iss_check_args(const char *fn, const mf_matrix *A, const char *xname,
                              const mf_matrix *X);
 
@@ -158,5 +158,12 @@ mf_status mf__iss_frechet_full(const char *fn, const mf__iss_schur *f, mf__tri_f
  * G -> L_f(A, G^H)^H). a: A packed in f's dtype. */
 mf_status mf__iss_cond(const char *fn, const mf__iss_schur *f, mf__tri_fn fun, const void *ctx,
                        const double *a, double *cond);
+
+/* ||a||_F of an n x n workspace of dtype dt by one pass of a scaled sum of
+ * squares (no overflow), in plain C: the condition numbers of mf_logm,
+ * mf_powm and mf_sqrtm divide by it. Unlike mf__iter_norm_fro it does not
+ * go through OpenBLAS's x87 ?nrm2, whose last bits differ and which
+ * Valgrind runs inexactly (docs/reliability.md). */
+double mf__iss_norm_fro(int32_t dt, int64_t n, const double *a);
 
 #endif /* MF_FUNCS_LOGM_ISS_H */

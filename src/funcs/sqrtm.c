@@ -32,26 +32,6 @@
 typedef double _Complex zdouble;
 
 /* ------------------------------------------------------------------ */
-/* dense helpers on n x n column-major workspace (leading dimension n) */
-/* ------------------------------------------------------------------ */
-
-static double fro_norm(int32_t dt, int64_t n, const double *a) {
-    const int64_t len = dt == MF_C128 ? 2 * n * n : n * n;
-    double scale = 0.0, ssq = 1.0;
-    for (int64_t k = 0; k < len; k++)
-        if (a[k] != 0.0) {
-            const double x = fabs(a[k]);
-            if (scale < x) {
-                ssq = 1.0 + ssq * (scale / x) * (scale / x);
-                scale = x;
-            } else {
-                ssq += (x / scale) * (x / scale);
-            }
-        }
-    return scale * sqrt(ssq);
-}
-
-/* ------------------------------------------------------------------ */
 /* Schur factors with the square root of T                             */
 /* ------------------------------------------------------------------ */
 
@@ -207,35 +187,9 @@ done:
 /* mf_sqrtm                                                            */
 /* ------------------------------------------------------------------ */
 
-static mf_status check_square_input(const char *fn, const char *name, const mf_matrix *A) {
-    mf_status st = mf__check_input(fn, name, A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, name, A);
-    return st;
-}
-
-static mf_status check_sqrtm_args(const char *fn, const mf_matrix *A, const mf_matrix *S) {
-    mf_status st = check_square_input(fn, "A", A);
-    if (st == MF_OK && S == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument S is NULL");
-    if (st == MF_OK)
-        st = mf__check_output(fn, "S", S, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "S", S);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"S", S}}, ins[] = {{"A", A}};
-        st = mf__check_aliasing(fn, outs, 1, ins, 1);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    return st;
-}
-
 mf_status mf_sqrtm(const mf_matrix *A, mf_matrix *S) {
     static const char fn[] = "mf_sqrtm";
-    mf_status st = check_sqrtm_args(fn, A, S);
+    mf_status st = mf__check_unary_args(fn, A, "S", S);
     if (st != MF_OK || A->rows == 0)
         return st;
     if (mf__is_hermitian(A))
@@ -469,13 +423,7 @@ static int apply_kron(int64_t n2, int64_t t, const double *X, double *Y, int adj
 
 mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
     static const char fn[] = "mf_sqrtm_cond";
-    mf_status st = check_square_input(fn, "A", A);
-    if (st == MF_OK && cond == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument cond is NULL");
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
+    mf_status st = mf__check_cond_args(fn, A, cond);
     if (st != MF_OK)
         return st;
     const int64_t n = A->rows;
@@ -503,7 +451,7 @@ mf_status mf_sqrtm_cond(const mf_matrix *A, double *cond) {
     if (st != MF_OK)
         goto done;
     /* ||S||_F = ||U||_F: Z is unitary. */
-    *cond = est * fro_norm(A->dtype, n, a) / fro_norm(f.dt, n, f.u);
+    *cond = est * mf__iss_norm_fro(A->dtype, n, a) / mf__iss_norm_fro(f.dt, n, f.u);
 done:
     mf__free(a);
     mf__free(w);

@@ -124,46 +124,6 @@ static mf_status lu_solve(const char *fn, const lu_factor *f, int32_t dt, double
     return mf__lapack_info(fn, dt == MF_C128 ? "zgetrs" : "dgetrs", info);
 }
 
-/* Arguments of a (A, B, C) -> X solve with A m x m, B p x p, C and X p x m. */
-static mf_status check_structured_solve(const char *fn, const mf_matrix *A, const mf_matrix *B,
-                                        const mf_matrix *C, mf_matrix *X) {
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_input(fn, "B", B);
-    if (st == MF_OK)
-        st = mf__check_input(fn, "C", C);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "B", B);
-    if (st == MF_OK && (C->rows != B->rows || C->cols != A->rows))
-        st = mf__fail(MF_EDIM, fn, "C is %lld x %lld; with A %lld x %lld and B %lld x %lld it must "
-                      "be %lld x %lld (B's order x A's order)", (long long)C->rows,
-                      (long long)C->cols, (long long)A->rows, (long long)A->cols,
-                      (long long)B->rows, (long long)B->cols, (long long)B->rows,
-                      (long long)A->rows);
-    if (st == MF_OK)
-        st = mf__check_output(fn, "X", X, C->rows, C->cols);
-    const mf_matrix *ins[] = {A, B, C};
-    if (st == MF_OK)
-        st = kron__check_out_dtype(fn, ins, 3, "X", X);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"X", X}}, in_args[] = {{"A", A}, {"B", B}, {"C", C}};
-        st = mf__check_aliasing(fn, outs, 1, in_args, 3);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "B", B->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "B", B);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "C", C);
-    return st;
-}
-
 /* X = B^-1 C A^-T: Z = B^-1 C (p x m), then W = A^-1 Z^T (m x p) and X = W^T,
  * the transposes done by packing through transposed views. */
 static mf_status kron_solve_factored(const char *fn, const lu_factor *fa, const lu_factor *fb,
@@ -192,7 +152,7 @@ static mf_status kron_solve_factored(const char *fn, const lu_factor *fa, const 
 
 mf_status mf_kron_solve(const mf_matrix *A, const mf_matrix *B, const mf_matrix *C, mf_matrix *X) {
     static const char fn[] = "mf_kron_solve";
-    mf_status st = check_structured_solve(fn, A, B, C, X);
+    mf_status st = mf__check_coupled_solve_args(fn, A, B, C, X, true); /* C: B order x A order */
     if (st != MF_OK)
         return st;
     const mf_matrix *ins[] = {A, B, C};
@@ -213,7 +173,7 @@ mf_status mf_kron_solve(const mf_matrix *A, const mf_matrix *B, const mf_matrix 
 mf_status mf_kronsum_solve(const mf_matrix *A, const mf_matrix *B, const mf_matrix *C,
                            mf_matrix *X) {
     static const char fn[] = "mf_kronsum_solve";
-    mf_status st = check_structured_solve(fn, A, B, C, X);
+    mf_status st = mf__check_coupled_solve_args(fn, A, B, C, X, true); /* C: B order x A order */
     if (st != MF_OK)
         return st;
     /* B X + X A^T = C: a Sylvester equation with A^T as a view */

@@ -94,34 +94,6 @@ static void stein_triangular(int n, const zdouble *t, zdouble *y, zdouble *d, zd
     }
 }
 
-static mf_status check_args(const char *fn, const mf_matrix *A, const mf_matrix *Q, mf_matrix *X) {
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_input(fn, "Q", Q);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK && (Q->rows != A->rows || Q->cols != A->rows))
-        st = mf__fail(MF_EDIM, fn, "Q is %lld x %lld; it must have A's shape %lld x %lld",
-                      (long long)Q->rows, (long long)Q->cols, (long long)A->rows,
-                      (long long)A->cols);
-    if (st == MF_OK)
-        st = mf__check_output(fn, "X", X, A->rows, A->rows);
-    const mf_matrix *ins[] = {A, Q};
-    if (st == MF_OK)
-        st = kron__check_out_dtype(fn, ins, 2, "X", X);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"X", X}}, in_args[] = {{"A", A}, {"Q", Q}};
-        st = mf__check_aliasing(fn, outs, 1, in_args, 2);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "Q", Q);
-    return st;
-}
-
 static mf_status require_regular(const char *fn, const mf__schur *s) {
     const int n = s->n;
     const double anorm = LAPACKE_zlange_work(LAPACK_COL_MAJOR, 'F', n, n,
@@ -144,7 +116,7 @@ static mf_status require_finite_result(const char *fn, int64_t count, const doub
 
 mf_status mf_lyapunov_discrete(const mf_matrix *A, const mf_matrix *Q, mf_matrix *X) {
     static const char fn[] = "mf_lyapunov_discrete";
-    mf_status st = check_args(fn, A, Q, X);
+    mf_status st = mf__check_lyapunov_args(fn, A, Q, X);
     if (st != MF_OK || mf__is_empty(X))
         return st;
     const int n = (int)A->rows;

@@ -374,8 +374,20 @@ mf_status mf__sylvester_solve(const char *fn, const char *pair, const mf_matrix 
 /* Public entry points                                                  */
 /* ------------------------------------------------------------------ */
 
-static mf_status check_sylvester_args(const char *fn, const mf_matrix *A, const mf_matrix *B,
-                                      const mf_matrix *C, mf_matrix *X) {
+/* C is A's order x B's order, or B's order x A's order when b_by_a. */
+static mf_status check_coupled_shape(const char *fn, const mf_matrix *A, const mf_matrix *B,
+                                     const mf_matrix *C, bool b_by_a) {
+    const int64_t rows = b_by_a ? B->rows : A->rows, cols = b_by_a ? A->rows : B->rows;
+    if (C->rows == rows && C->cols == cols)
+        return MF_OK;
+    return mf__fail(MF_EDIM, fn, "C is %lld x %lld; with A %lld x %lld and B %lld x %lld it must "
+                    "be %lld x %lld%s", (long long)C->rows, (long long)C->cols, (long long)A->rows,
+                    (long long)A->cols, (long long)B->rows, (long long)B->cols, (long long)rows,
+                    (long long)cols, b_by_a ? " (B's order x A's order)" : "");
+}
+
+mf_status mf__check_coupled_solve_args(const char *fn, const mf_matrix *A, const mf_matrix *B,
+                                       const mf_matrix *C, mf_matrix *X, bool c_b_by_a) {
     mf_status st = mf__check_input(fn, "A", A);
     if (st == MF_OK)
         st = mf__check_input(fn, "B", B);
@@ -385,11 +397,8 @@ static mf_status check_sylvester_args(const char *fn, const mf_matrix *A, const 
         st = mf__check_square(fn, "A", A);
     if (st == MF_OK)
         st = mf__check_square(fn, "B", B);
-    if (st == MF_OK && (C->rows != A->rows || C->cols != B->rows))
-        st = mf__fail(MF_EDIM, fn, "C is %lld x %lld; with A %lld x %lld and B %lld x %lld it must "
-                      "be %lld x %lld", (long long)C->rows, (long long)C->cols, (long long)A->rows,
-                      (long long)A->cols, (long long)B->rows, (long long)B->cols,
-                      (long long)A->rows, (long long)B->rows);
+    if (st == MF_OK)
+        st = check_coupled_shape(fn, A, B, C, c_b_by_a);
     if (st == MF_OK)
         st = mf__check_output(fn, "X", X, C->rows, C->cols);
     const mf_matrix *ins[] = {A, B, C};
@@ -414,14 +423,14 @@ static mf_status check_sylvester_args(const char *fn, const mf_matrix *A, const 
 
 mf_status mf_sylvester(const mf_matrix *A, const mf_matrix *B, const mf_matrix *C, mf_matrix *X) {
     static const char fn[] = "mf_sylvester";
-    mf_status st = check_sylvester_args(fn, A, B, C, X);
+    mf_status st = mf__check_coupled_solve_args(fn, A, B, C, X, false); /* C: A order x B order */
     if (st != MF_OK)
         return st;
     return mf__sylvester_solve(fn, "A and -B", A, B, C, X);
 }
 
-mf_status mf_lyapunov(const mf_matrix *A, const mf_matrix *Q, mf_matrix *X) {
-    static const char fn[] = "mf_lyapunov";
+mf_status mf__check_lyapunov_args(const char *fn, const mf_matrix *A, const mf_matrix *Q,
+                                  mf_matrix *X) {
     mf_status st = mf__check_input(fn, "A", A);
     if (st == MF_OK)
         st = mf__check_input(fn, "Q", Q);
@@ -446,8 +455,15 @@ mf_status mf_lyapunov(const mf_matrix *A, const mf_matrix *Q, mf_matrix *X) {
         st = mf__check_finite(fn, "A", A);
     if (st == MF_OK)
         st = mf__check_finite(fn, "Q", Q);
+    return st;
+}
+
+mf_status mf_lyapunov(const mf_matrix *A, const mf_matrix *Q, mf_matrix *X) {
+    static const char fn[] = "mf_lyapunov";
+    mf_status st = mf__check_lyapunov_args(fn, A, Q, X);
     if (st != MF_OK || mf__is_empty(X))
         return st;
+    const mf_matrix *ins[] = {A, Q};
     const int32_t dt = kron__arithmetic(ins, 2);
     const bool hermitian_q = mf__is_hermitian(Q);
     mf__schur sa = {NULL, NULL, NULL, 0, dt};

@@ -1,7 +1,8 @@
 /*
  * Shared pieces of the Sylvester/Lyapunov solvers (src/kron/sylvester.c),
- * used by kron_solve.c and stein.c. Arguments are validated by the public
- * functions before any of these is called.
+ * used by kron_solve.c and stein.c. The public functions validate their
+ * arguments with the mf__check_* functions here before any of the others
+ * is called.
  */
 #ifndef MF_KRON_SYLVESTER_INTERNAL_H
 #define MF_KRON_SYLVESTER_INTERNAL_H
@@ -24,6 +25,21 @@ typedef struct mf__schur {
 mf_status mf__schur_compute(const char *fn, const char *arg, const mf_matrix *M, int32_t dt,
                             mf__schur *s);
 void mf__schur_release(mf__schur *s);
+
+/* Arguments of a solve (A, B, C) -> X coupling square A and B through C,
+ * checked in the order every such public function reports errors: inputs,
+ * squareness, C's shape, X, dtypes, aliasing, LAPACK range, finiteness
+ * last. C (and X) is A's order x B's order for A X + X B = C; with
+ * c_b_by_a, B's order x A's order, for (A ⊗ B) vec(X) = vec(C) and
+ * (A ⊕ B) vec(X) = vec(C), whose messages say so. */
+mf_status mf__check_coupled_solve_args(const char *fn, const mf_matrix *A, const mf_matrix *B,
+                                       const mf_matrix *C, mf_matrix *X, bool c_b_by_a);
+
+/* Arguments of the continuous (A X + X A^H = Q) and discrete
+ * (A X A^H - X + Q = 0) Lyapunov equations: A square, Q and X of its
+ * shape, X complex when an input is, exact aliasing only, finite inputs. */
+mf_status mf__check_lyapunov_args(const char *fn, const mf_matrix *A, const mf_matrix *Q,
+                                  mf_matrix *X);
 
 /* Solve A X + X B = C (all validated, X of C's shape with a suitable
  * dtype). `pair` names the matrices whose eigenvalues must not sum to zero

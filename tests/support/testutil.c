@@ -155,6 +155,20 @@ tz *tz_random(int64_t rows, int64_t cols, bool complex_entries, trng *r) {
     return a;
 }
 
+tz *tz_random_shifted(int64_t n, bool complex_entries, trng *r) {
+    tz *a = tz_random(n, n, complex_entries, r);
+    for (int64_t i = 0; i < n; i++)
+        a[i + i * n] += 1.5 * sqrt((double)n) + 1.0;
+    return a;
+}
+
+bool tz_is_real(int64_t count, const tz *a) {
+    for (int64_t i = 0; i < count; i++)
+        if (cimag(a[i]) != 0.0)
+            return false;
+    return true;
+}
+
 tz *tz_random_orthonormal(int64_t m, int64_t n, bool complex_entries, trng *r) {
     tz *q = tz_random(m, n, complex_entries, r);
     for (int pass = 0; pass < 2; pass++) /* twice is enough for orthogonality to rounding */
@@ -291,6 +305,23 @@ int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n
 
 int tsweep_lapack_faults(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs) {
     return tsweep(false, call, ctx, outputs, n_outputs);
+}
+
+void tsweep_square(const tz *a, int64_t n, int32_t dtA, int32_t dtX, tsweep_call call,
+                   int min_points, uint64_t seed) {
+    trng r = trng_new(seed);
+    tm A = tm_new(n, n, dtA, TL_ROWMAJOR), X = tm_new(n, n, dtX, TL_PADDED_COL),
+       E = tm_new(n, n, dtA, TL_COLMAJOR);
+    tm_from_dense(&A, a);
+    tm_fill_random(&E, &r);
+    tsweep_square_args args = {&A, &X, &E};
+    tm *outs[] = {&X};
+    const int points = tsweep_alloc_failures(call, &args, outs, 1);
+    if (points < min_points)
+        fail_msg("only %d allocation points exercised, expected >= %d", points, min_points);
+    tm_free(&A);
+    tm_free(&X);
+    tm_free(&E);
 }
 
 double tz_sylvester_residual(int64_t m, int64_t n, const tz *a, const tz *b, const tz *x,

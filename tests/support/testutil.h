@@ -77,6 +77,12 @@ tz *tz_random(int64_t rows, int64_t cols, bool complex_entries, trng *r);
 /* m x n (m >= n) with orthonormal columns: modified Gram-Schmidt, twice, on
  * a tz_random matrix (n = m: a random orthogonal / unitary matrix). */
 tz *tz_random_orthonormal(int64_t m, int64_t n, bool complex_entries, trng *r);
+/* n x n tz_random shifted by 1.5 sqrt(n) + 1 on the diagonal: its
+ * eigenvalues (spectral radius about sqrt(n) before the shift) lie in the
+ * right half-plane, where principal logarithms and roots exist. */
+tz *tz_random_shifted(int64_t n, bool complex_entries, trng *r);
+/* Is a dense result exactly real (all count imaginary parts 0)? */
+bool tz_is_real(int64_t count, const tz *a);
 void tz_matmul(int64_t m, int64_t k, int64_t n, const tz *a, const tz *b, tz *c); /* c = a b */
 tz *tz_conj_transpose(int64_t rows, int64_t cols, const tz *a);
 double tz_norm_fro(int64_t rows, int64_t cols, const tz *a);
@@ -122,5 +128,17 @@ int tsweep_alloc_failures(tsweep_call call, void *ctx, tm *const *outputs, int n
  * when the call does not reach k), no leak and unchanged outputs. Returns
  * the number of backend calls exercised. */
 int tsweep_lapack_faults(tsweep_call call, void *ctx, tm *const *outputs, int n_outputs);
+
+/* The operands a call of tsweep_square sees: the input A, the output X and
+ * a direction E for Frechet derivatives. */
+typedef struct tsweep_square_args {
+    tm *A, *X, *E;
+} tsweep_square_args;
+/* Allocation sweep of a function of one square matrix: A = a (n x n,
+ * dtype dtA, row-major), X (dtX, padded column-major, guarded) and E (dtA,
+ * column-major, random from trng_new(seed)); fails the test unless at
+ * least min_points allocation points are exercised. */
+void tsweep_square(const tz *a, int64_t n, int32_t dtA, int32_t dtX, tsweep_call call,
+                   int min_points, uint64_t seed);
 
 #endif /* MF_TESTUTIL_H */
