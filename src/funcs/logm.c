@@ -195,11 +195,6 @@ done:
 /* validation                                                          */
 /* ------------------------------------------------------------------ */
 
-mf_status mf__iss_check_args(const char *fn, const mf_matrix *A, const char *xname,
-                             const mf_matrix *X) {
-    return mf__check_unary_args(fn, A, xname, X);
-}
-
 /* ------------------------------------------------------------------ */
 /* mf_logm                                                             */
 /* ------------------------------------------------------------------ */

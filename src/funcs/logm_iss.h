@@ -138,10 +138,6 @@ mf_status mf__iss_schur_compute(const char *fn, const mf_matrix *A, int32_t out_
 void mf__iss_gram(int32_t dt, int64_t n, const double *v, int64_t j0, int64_t j1,
                   const double *d, double *work, double *out);
 
-/* Validation of mf_powm: mf__check_unary_args under its earlier name
- * (powm.c can call that directly and this can go). */
-mf_status mf__iss_check_args(const char *fn, const mf_matrix *A, const char *xname,
-                             const mf_matrix *X);
 
 /* ------------------------------------------------------------------ */
 /* condition numbers (logm_frechet.c)                                  */

@@ -315,7 +315,7 @@ static mf_status powm_schur(const char *fn, const mf_matrix *A, double p, mf_mat
 
 mf_status mf_powm(const mf_matrix *A, double p, mf_matrix *X) {
     static const char fn[] = "mf_powm";
-    mf_status st = mf__iss_check_args(fn, A, "X", X);
+    mf_status st = mf__check_unary_args(fn, A, "X", X);
     if (st == MF_OK && !isfinite(p))
         st = mf__fail(MF_EINVAL, fn, "the exponent p = %g is not finite", p);
     if (st == MF_OK && fabs(p) > POWM_MAX_INTEGER)

@@ -495,31 +495,11 @@ static mf_status signm_general(const char *fn, const mf_matrix *A, mf_matrix *S)
 /* mf_signm                                                            */
 /* ------------------------------------------------------------------ */
 
-static mf_status check_signm_args(const char *fn, const mf_matrix *A, const mf_matrix *S) {
-    mf_status st = mf__check_input(fn, "A", A);
-    if (st == MF_OK)
-        st = mf__check_square(fn, "A", A);
-    if (st == MF_OK && S == NULL)
-        st = mf__fail(MF_EINVAL, fn, "argument S is NULL");
-    if (st == MF_OK)
-        st = mf__check_output(fn, "S", S, A->rows, A->cols);
-    if (st == MF_OK)
-        st = mf__check_result_dtype(fn, "A", A, "S", S);
-    if (st == MF_OK) {
-        const mf__arg outs[] = {{"S", S}}, ins[] = {{"A", A}};
-        st = mf__check_aliasing(fn, outs, 1, ins, 1);
-    }
-    if (st == MF_OK)
-        st = mf__check_lapack_dim(fn, "A", A->rows);
-    if (st == MF_OK)
-        st = mf__check_finite(fn, "A", A);
-    return st;
-}
 
 mf_status mf_signm(const mf_matrix *A, mf_matrix *S) {
     static const char fn[] = "mf_signm";
     last_info = (mf__signm_info){0, 0, false, false, 0.0};
-    mf_status st = check_signm_args(fn, A, S);
+    mf_status st = mf__check_unary_args(fn, A, "S", S);
     if (st != MF_OK || A->rows == 0)
         return st;
     if (mf__is_hermitian(A))
