@@ -78,6 +78,25 @@ static void test_helpers_are_kept(void **state) {
     free(t);
 }
 
+/* Stopped helpers (as at exit) are started again by the next job. */
+static void test_restart_after_stop(void **state) {
+    (void)state;
+    tally *t = calloc(1, sizeof *t);
+    t->threads = 3;
+    mf__run_parts(PARTS, 3, count_part, t);
+    assert_true(mf__pool_helpers() >= 1);
+    mf__pool_stop();
+    assert_int_equal(mf__pool_helpers(), 0);
+    for (int r = 0; r < 3; r++) {
+        memset(t, 0, sizeof *t);
+        t->threads = 3;
+        mf__run_parts(PARTS, 3, count_part, t);
+        check_each_once(t, PARTS);
+        assert_true(mf__pool_helpers() >= 1);
+    }
+    free(t);
+}
+
 /* A part that starts a job of its own: the inner job runs alone (the pool
  * is busy with the outer one) and both complete. */
 static void nesting_part(void *ctx, int64_t part, int worker) {
@@ -160,6 +179,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_part_once),
         cmocka_unit_test(test_helpers_are_kept),
+        cmocka_unit_test(test_restart_after_stop),
         cmocka_unit_test(test_nested_call_runs_alone),
         cmocka_unit_test(test_concurrent_callers),
         cmocka_unit_test(test_fork_child_has_a_pool),

@@ -66,8 +66,11 @@ typedef void mf__part_fn(void *ctx, int64_t part, int worker);
  * must be independent. One job at a time: a call made while another is
  * running (from another thread, or from inside a part) runs alone. */
 void mf__run_parts(int64_t parts, int threads, mf__part_fn *body, void *ctx);
-/* Number of helper threads started so far (for tests). */
+/* Number of helper threads running (for tests). */
 int mf__pool_helpers(void);
+/* Stop and join the helpers (done at exit or unload; tests call it to
+ * check that the pool starts again). Does nothing while a job runs. */
+void mf__pool_stop(void);
 
 /* ---------- descriptors and validation (validate.c) ---------- */
 

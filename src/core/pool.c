@@ -68,9 +68,9 @@ static _Atomic uint64_t posted;
 
 /* How long an idle helper polls for the next job before it sleeps, in
  * pause instructions (some tens of microseconds). Callers that run jobs
- * back to back (a batch in a loop) then find it awake; on a virtual
- * machine a sleeping helper's core also goes idle, and waking it can put
- * both threads on one physical core for milliseconds. */
+ * back to back (a batch in a loop) then find it awake and skip the wake-up
+ * (about 25 microseconds measured; on the idle machine, 3 x 3 batches of
+ * 10,000 ran at 0.078 us per matrix with the poll and 0.097 without). */
 #define SPIN_PAUSES 1000
 
 static inline void cpu_pause(void) {
@@ -204,7 +204,7 @@ int mf__pool_helpers(void) {
 /* Stop and join the helpers when the library is unloaded or the program
  * exits, so that nothing of ours outlives it. Skipped while another thread
  * of the program is inside a job. */
-__attribute__((destructor)) static void stop_helpers(void) {
+void mf__pool_stop(void) {
     if (pthread_mutex_trylock(&owner) != 0)
         return;
     pthread_mutex_lock(&lock);
@@ -218,6 +218,10 @@ __attribute__((destructor)) static void stop_helpers(void) {
     pthread_mutex_lock(&lock);
     pool.helpers = 0;
     pool.stopping = false;
+    /* undo the stop signal, or helpers started later would see a job */
+    atomic_store_explicit(&posted, pool.generation, memory_order_release);
     pthread_mutex_unlock(&lock);
     pthread_mutex_unlock(&owner);
 }
+
+__attribute__((destructor)) static void stop_helpers_at_exit(void) { mf__pool_stop(); }
