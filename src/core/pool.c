@@ -3,11 +3,10 @@
  * own (non-BLAS) work over cores: the small-matrix batch of mf_expm_batch
  * and the memory-bound linear combinations of mf_expm at large n.
  *
- * Why a pool and not a thread per call: on the virtual machines people
- * rent, a freshly created thread was seen to start running about a
- * millisecond after pthread_create (the new thread is first queued on its
- * parent's core), while a parked thread woken through a condition variable
- * ran within about 25 microseconds. A batch of 10,000 3 x 3 exponentials
+ * Why a pool and not a thread per call: on the 2-core virtual machine we
+ * measure on, a freshly created thread was seen to start running about a
+ * millisecond after pthread_create, while a parked thread woken through a
+ * condition variable ran within about 25 microseconds. A batch of 10,000 3 x 3 exponentials
  * takes two milliseconds on one core, so only parked threads can halve it.
  *
  * Work is split into parts that the caller and the helpers claim one at a
