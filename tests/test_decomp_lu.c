@@ -100,6 +100,43 @@ static void test_lu_in_place_and_optional_outputs(void **state) {
     tm_free(&B);
 }
 
+/* [1 1e308; -1 1e308]: no pivoting (|1| = |-1|), so U(1, 1) = 1e308 + 1e308
+ * is beyond the double range although A is finite. MF_EOVERFLOW with L, U
+ * and perm untouched; the same shape of matrix with moderate entries
+ * factors. */
+static void test_lu_overflow_refused(void **state) {
+    (void)state;
+    for (int c = 0; c < 2; c++) {
+        const int32_t dt = c ? MF_C128 : MF_F64;
+        tm A = tm_new(2, 2, dt, TL_COLMAJOR), L = tm_new(2, 2, dt, TL_PADDED_COL),
+           U = tm_new(2, 2, dt, TL_ROWMAJOR);
+        const tz big[4] = {1, -1, 1e308, 1e308};
+        tm_from_dense(&A, big);
+        tm_fill(&L, 5.0);
+        tm_fill(&U, 5.0);
+        double *sl = tm_snapshot(&L), *su = tm_snapshot(&U), *sa = tm_snapshot(&A);
+        int64_t perm[2] = {-7, -7};
+        assert_status(mf_lu(&A.m, &L.m, &U.m, perm), MF_EOVERFLOW);
+        assert_last_error_mentions("mf_lu");
+        assert_last_error_mentions("LU factors");
+        assert_true(tm_unchanged(&L, sl) && tm_unchanged(&U, su) && tm_unchanged(&A, sa));
+        assert_true(perm[0] == -7 && perm[1] == -7);
+        /* in place (L over A) refuses just the same */
+        assert_status(mf_lu(&A.m, &A.m, NULL, perm), MF_EOVERFLOW);
+        assert_true(tm_unchanged(&A, sa));
+        const tz moderate[4] = {1, -1, 1, 1};
+        tm_from_dense(&A, moderate);
+        assert_ok(mf_lu(&A.m, &L.m, &U.m, perm));
+        assert_true(creal(tm_get(&U, 1, 1)) == 2.0);
+        free(sl);
+        free(su);
+        free(sa);
+        tm_free(&A);
+        tm_free(&L);
+        tm_free(&U);
+    }
+}
+
 /* ||A X - B||_F <= 10 n u ||A||_F ||X||_F for dense n x n A and n x r X, B. */
 static void assert_solves(int64_t n, int64_t r, const tz *a, const tz *x, const tz *b) {
     if (n * r == 0)
@@ -483,6 +520,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lu_residual_all_layouts),
         cmocka_unit_test(test_lu_in_place_and_optional_outputs),
+        cmocka_unit_test(test_lu_overflow_refused),
         cmocka_unit_test(test_solve_residual_all_layouts),
         cmocka_unit_test(test_solve_in_place),
         cmocka_unit_test(test_inv_all_layouts_and_in_place),

@@ -417,6 +417,33 @@ static void test_slq_moments_and_density(void **state) {
     free(lambda);
 }
 
+/* A tiny sigma: at a node the density w / (sigma sqrt(2 pi)) is beyond the
+ * double range, which is MF_EOVERFLOW with the density untouched; away from
+ * every node it underflows to 0 (not 0 * Inf = NaN), which is success. */
+static void test_slq_density_overflow_refused(void **state) {
+    (void)state;
+    double nodes[2] = {0.0, 1.0}, weights[2] = {0.5, 0.5}, grid[3] = {0.25, 1.0, 0.5};
+    double dens[3] = {-1.0, -1.0, -1.0};
+    mf_matrix N, W, G, D;
+    assert_ok(mf_view_colmajor(&N, nodes, 2, 1, 2, MF_F64));
+    assert_ok(mf_view_colmajor(&W, weights, 2, 1, 2, MF_F64));
+    assert_ok(mf_view_colmajor(&G, grid, 3, 1, 3, MF_F64));
+    assert_ok(mf_view_colmajor(&D, dens, 3, 1, 3, MF_F64));
+    assert_status(mf_slq_density(&N, &W, 1e-320, &G, &D), MF_EOVERFLOW);
+    assert_last_error_mentions("mf_slq_density");
+    assert_last_error_mentions("(1, 0)");
+    assert_true(dens[0] == -1.0 && dens[1] == -1.0 && dens[2] == -1.0);
+    /* in place over the grid: the grid survives the failure */
+    assert_status(mf_slq_density(&N, &W, 1e-320, &G, &G), MF_EOVERFLOW);
+    assert_true(grid[0] == 0.25 && grid[1] == 1.0 && grid[2] == 0.5);
+    grid[1] = 0.75;
+    assert_ok(mf_slq_density(&N, &W, 1e-320, &G, &D));
+    assert_true(dens[0] == 0.0 && dens[1] == 0.0 && dens[2] == 0.0);
+    assert_ok(mf_slq_density(&N, &W, 0.5, &G, &D));
+    for (int i = 0; i < 3; i++)
+        assert_true(dens[i] > 0.0 && isfinite(dens[i]));
+}
+
 static void test_slq_small_invariant_spaces(void **state) {
     (void)state;
     /* diag(1, 1, 2, 2, 2): every Krylov space has dimension <= 2, so probes
@@ -602,6 +629,7 @@ int main(void) {
         cmocka_unit_test(test_trace_exact_cases),
         cmocka_unit_test(test_trace_failures_and_errors),
         cmocka_unit_test(test_slq_moments_and_density),
+        cmocka_unit_test(test_slq_density_overflow_refused),
         cmocka_unit_test(test_slq_small_invariant_spaces),
         cmocka_unit_test(test_slq_errors),
         cmocka_unit_test(test_allocation_failures),

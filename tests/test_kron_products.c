@@ -337,6 +337,56 @@ static void test_kron_matvec_in_place_and_shared_factor(void **state) {
 
 /* ---------- error paths: outputs untouched ---------- */
 
+/* One call of mf_kron, mf_kronsum (which = 1) or mf_khatri_rao (2). */
+static mf_status form(int which, const mf_matrix *A, const mf_matrix *B, mf_matrix *K) {
+    return which == 0 ? mf_kron(A, B, K) : which == 1 ? mf_kronsum(A, B, K)
+                                                       : mf_khatri_rao(A, B, K);
+}
+
+/* A result entry beyond the double range from finite factors is
+ * MF_EOVERFLOW naming the function, with K untouched: A(1, 1) B(0, 1) =
+ * 1e300 * 1e300 (kron, Khatri-Rao) or the diagonal sum A(1, 1) + B(1, 1) =
+ * 1.5e308 + 1e308 (kronsum).
+ * Moderate factors still succeed, and so does a complex product whose
+ * modulus bound exceeds DBL_MAX while its parts do not (the check is on
+ * the entries themselves, not on the bound). */
+static void test_products_overflow_refused(void **state) {
+    (void)state;
+    static const char *const names[3] = {"mf_kron", "mf_kronsum", "mf_khatri_rao"};
+    for (int which = 0; which < 3; which++) {
+        tm A = tm_new(2, 2, MF_F64, TL_COLMAJOR), B = tm_new(2, 2, MF_F64, TL_ROWMAJOR);
+        const int64_t kr = 4, kc = which == 2 ? 2 : 4;
+        tm K = tm_new(kr, kc, MF_C128, TL_PADDED_COL);
+        const tz a[4] = {1, 2, 3, which == 1 ? 1.5e308 : 1e300}, b[4] = {1e300, 0, 1e300, which == 1 ? 1e308 : 2};
+        tm_from_dense(&A, a);
+        tm_from_dense(&B, b);
+        tm_fill(&K, 5.0);
+        double *sk = tm_snapshot(&K);
+        assert_status(form(which, &A.m, &B.m, &K.m), MF_EOVERFLOW);
+        assert_last_error_mentions(names[which]);
+        assert_last_error_mentions("beyond the double range");
+        assert_true(tm_unchanged(&K, sk));
+        const tz small[4] = {1, 2, 3, 4};
+        tm_from_dense(&A, small);
+        assert_ok(form(which, &A.m, &B.m, &K.m));
+        free(sk);
+        tm_free(&A);
+        tm_free(&B);
+        tm_free(&K);
+    }
+    /* (1e308 + 1e308 i) * 1.5: modulus 2.1e308, parts 1.5e308 */
+    double za[2] = {1e308, 1e308}, zb[2] = {1.5, 0.0}, zk[2] = {5.0, 5.0};
+    mf_matrix ZA, ZB, ZK;
+    assert_ok(mf_view_colmajor(&ZA, za, 1, 1, 1, MF_C128));
+    assert_ok(mf_view_colmajor(&ZB, zb, 1, 1, 1, MF_C128));
+    assert_ok(mf_view_colmajor(&ZK, zk, 1, 1, 1, MF_C128));
+    assert_ok(mf_kron(&ZA, &ZB, &ZK));
+    assert_true(zk[0] == 1.5e308 && zk[1] == 1.5e308);
+    zb[0] = 2.0; /* 2e308: now each part overflows */
+    assert_status(mf_kron(&ZA, &ZB, &ZK), MF_EOVERFLOW);
+    assert_true(zk[0] == 1.5e308 && zk[1] == 1.5e308);
+}
+
 static void test_error_paths_products(void **state) {
     (void)state;
     trng r = trng_new(109);
@@ -562,6 +612,7 @@ int main(void) {
         cmocka_unit_test(test_kron_matmul_in_place),
         cmocka_unit_test(test_kron_matvec_against_formed),
         cmocka_unit_test(test_kron_matvec_in_place_and_shared_factor),
+        cmocka_unit_test(test_products_overflow_refused),
         cmocka_unit_test(test_error_paths_products),
         cmocka_unit_test(test_error_paths_matmul),
         cmocka_unit_test(test_allocation_failures),

@@ -166,6 +166,44 @@ static void test_singular_factors_refused(void **state) {
     }
 }
 
+/* Well-conditioned factors do not keep X = B^-1 C A^-T in range: with
+ * A = 1e-10 I and C = 1e300 the solution is 1e310. MF_EOVERFLOW, X
+ * untouched (also when X is C itself); C = 1 solves. */
+static void test_kron_solve_overflow_refused(void **state) {
+    (void)state;
+    for (int c = 0; c < 2; c++) {
+        const int32_t dt = c ? MF_C128 : MF_F64;
+        tm A = tm_new(2, 2, dt, TL_COLMAJOR), B = tm_new(3, 3, MF_F64, TL_STRIDED),
+           C = tm_new(3, 2, MF_F64, TL_ROWMAJOR), X = tm_new(3, 2, dt, TL_PADDED_COL);
+        tz *ia = tz_identity(2), *ib = tz_identity(3);
+        for (int k = 0; k < 4; k++)
+            ia[k] *= 1e-10;
+        tm_from_dense(&A, ia);
+        tm_from_dense(&B, ib);
+        tm_fill(&C, 1e300);
+        tm_fill(&X, 5.0);
+        double *sx = tm_snapshot(&X), *sc = tm_snapshot(&C);
+        assert_status(mf_kron_solve(&A.m, &B.m, &C.m, &X.m), MF_EOVERFLOW);
+        assert_last_error_mentions("mf_kron_solve");
+        assert_last_error_mentions("solution");
+        assert_true(tm_unchanged(&X, sx));
+        if (dt == MF_F64) {
+            assert_status(mf_kron_solve(&A.m, &B.m, &C.m, &C.m), MF_EOVERFLOW);
+            assert_true(tm_unchanged(&C, sc));
+        }
+        tm_fill(&C, 1.0);
+        assert_ok(mf_kron_solve(&A.m, &B.m, &C.m, &X.m));
+        assert_true(creal(tm_get(&X, 2, 1)) == 1e10);
+        free(sx);
+        free(sc);
+        free(ia);
+        free(ib);
+        tm *all[] = {&A, &B, &C, &X};
+        for (int k = 0; k < 4; k++)
+            tm_free(all[k]);
+    }
+}
+
 static void test_error_paths(void **state) {
     (void)state;
     trng r = trng_new(205);
@@ -222,6 +260,7 @@ int main(void) {
         cmocka_unit_test(test_kronsum_solve_residual_all_layouts),
         cmocka_unit_test(test_kron_solve_recovers_known_solution),
         cmocka_unit_test(test_singular_factors_refused),
+        cmocka_unit_test(test_kron_solve_overflow_refused),
         cmocka_unit_test(test_error_paths),
         cmocka_unit_test(test_allocation_failures),
     };

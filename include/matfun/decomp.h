@@ -34,7 +34,10 @@ extern "C" {
  * L, U may be NULL to skip them; perm may be NULL. L or U may exactly alias A
  * (in place) when shapes match.
  * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS,
- *         MF_ENOMEM. Workspace: m n elements plus min(m,n) integers.
+ *         MF_EOVERFLOW (element growth took an entry of L or U beyond the
+ *         double range, e.g. entries of A near 1e308; L, U and perm
+ *         untouched), MF_ENOMEM. Workspace: m n elements plus min(m,n)
+ *         integers.
  */
 MF_API mf_status mf_lu(const mf_matrix *A, mf_matrix *L, mf_matrix *U, int64_t *perm);
 

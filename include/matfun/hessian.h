@@ -685,7 +685,10 @@ MF_API mf_status mf_slq(int64_t n, mf_symop_fn op, void *ctx, const mf_slq_optio
  * @param sigma  Gaussian width, finite and > 0
  * @param grid   points t, a vector, finite
  * @param[out] density  a vector of the grid's length; may exactly alias grid
- * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS, MF_ENOMEM.
+ * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS,
+ *         MF_EOVERFLOW (a density value beyond the double range, e.g. at a
+ *         node with a subnormal sigma; density untouched; values that
+ *         underflow are 0), MF_ENOMEM.
  */
 MF_API mf_status mf_slq_density(const mf_matrix *nodes, const mf_matrix *weights, double sigma,
                                 const mf_matrix *grid, mf_matrix *density);

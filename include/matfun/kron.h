@@ -50,7 +50,9 @@ extern "C" {
  * @param[out] K  (m p) x (n q).
  * K may alias A when B is 1 x 1, or B when A is 1 x 1 (the shapes then
  * match). No workspace.
- * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS.
+ * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS,
+ *         MF_EOVERFLOW (a product A(i, j) B(k, l) beyond the double range,
+ *         e.g. 1e300 * 1e300; K untouched).
  */
 MF_API mf_status mf_kron(const mf_matrix *A, const mf_matrix *B, mf_matrix *K);
 
@@ -66,7 +68,8 @@ MF_API mf_status mf_kron(const mf_matrix *A, const mf_matrix *B, mf_matrix *K);
  * @param[out] K  (m p) x (m p).
  * K may alias B when m = 1, or A when p = 1. No workspace.
  * @return MF_OK, MF_EINVAL, MF_EDIM (non-square A or B, K's shape),
- *         MF_EDTYPE, MF_ENONFINITE, MF_EALIAS.
+ *         MF_EDTYPE, MF_ENONFINITE, MF_EALIAS, MF_EOVERFLOW (a diagonal
+ *         sum A(i, i) + B(k, k) beyond the double range; K untouched).
  */
 MF_API mf_status mf_kronsum(const mf_matrix *A, const mf_matrix *B, mf_matrix *K);
 
@@ -77,7 +80,9 @@ MF_API mf_status mf_kronsum(const mf_matrix *A, const mf_matrix *B, mf_matrix *K
  * @param B  p x r (same number of columns as A).
  * @param[out] K  (m p) x r.
  * K may alias A when p = 1, or B when m = 1. No workspace.
- * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS.
+ * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS,
+ *         MF_EOVERFLOW (a product A(i, j) B(k, j) beyond the double range;
+ *         K untouched).
  */
 MF_API mf_status mf_khatri_rao(const mf_matrix *A, const mf_matrix *B, mf_matrix *K);
 
@@ -151,7 +156,8 @@ MF_API mf_status mf_kron_matvec(int64_t k, const mf_matrix *factors, const mf_ma
  * the formed system. Workspace: m^2 + p^2 + 2 p m elements, 4 max(m, p)
  * doubles, m + p integers.
  * @return MF_OK, MF_EINVAL, MF_EDIM, MF_EDTYPE, MF_ENONFINITE, MF_EALIAS,
- *         MF_ESINGULAR, MF_ENOMEM.
+ *         MF_ESINGULAR, MF_EOVERFLOW (X beyond the double range, e.g.
+ *         subnormal factors or a huge C; X untouched), MF_ENOMEM.
  */
 MF_API mf_status mf_kron_solve(const mf_matrix *A, const mf_matrix *B, const mf_matrix *C,
                                mf_matrix *X);

@@ -88,6 +88,11 @@ mf_status mf__check_output(const char *fn, const char *arg, const mf_matrix *m, 
                            int64_t cols);
 mf_status mf__check_square(const char *fn, const char *arg, const mf_matrix *m);
 mf_status mf__check_finite(const char *fn, const char *arg, const mf_matrix *m);
+/* A result computed in workspace (described by w) is checked before it is
+ * written out, so that a result beyond the double range is MF_EOVERFLOW
+ * with the outputs untouched rather than NaN or Inf returned as success;
+ * what names it in the message ("the solution X"). */
+mf_status mf__check_result_finite(const char *fn, const char *what, const mf_matrix *w);
 /* Is the square m exactly Hermitian (symmetric for F64), diagonal real? */
 bool mf__is_hermitian(const mf_matrix *m);
 /* F64 or C128 output for F64 input; C128 output for C128 input. */

@@ -80,19 +80,22 @@ mf_status mf__check_square(const char *fn, const char *arg, const mf_matrix *m) 
     return MF_OK;
 }
 
-/* Report the first non-finite element in column-major order, whatever the
- * walk order, so messages do not depend on the layout. */
-static mf_status report_first_nonfinite(const char *fn, const char *arg, const mf_matrix *m) {
+/* Position of the first NaN or Inf of m in column-major order (false if
+ * none), whatever the walk order of the scan, so messages do not depend on
+ * the layout. */
+static bool find_nonfinite(const mf_matrix *m, int64_t *row, int64_t *col) {
     const double *p = m->data;
     const int64_t parts = m->dtype == MF_C128 ? 2 : 1;
     for (int64_t j = 0; j < m->cols; j++)
         for (int64_t i = 0; i < m->rows; i++) {
             const double *e = p + parts * (i * m->rs + j * m->cs);
-            if (!isfinite(e[0]) || (parts == 2 && !isfinite(e[1])))
-                return mf__fail(MF_ENONFINITE, fn, "argument %s has a non-finite entry at (%lld, %lld)",
-                                arg, (long long)i, (long long)j);
+            if (!isfinite(e[0]) || (parts == 2 && !isfinite(e[1]))) {
+                *row = i;
+                *col = j;
+                return true;
+            }
         }
-    return MF_OK;
+    return false;
 }
 
 /* Inf and NaN are exactly the doubles whose exponent bits are all ones;
@@ -107,7 +110,7 @@ static inline uint64_t nonfinite_bit(double x) {
 /* The scan walks memory in storage order (inner loop along the smaller
  * stride); the slow search for the position runs only when something is
  * wrong. */
-mf_status mf__check_finite(const char *fn, const char *arg, const mf_matrix *m) {
+static bool all_finite(const mf_matrix *m) {
     const double *p = m->data;
     const int64_t parts = m->dtype == MF_C128 ? 2 : 1;
     const bool by_columns = m->rs <= m->cs;
@@ -124,7 +127,23 @@ mf_status mf__check_finite(const char *fn, const char *arg, const mf_matrix *m) 
                 for (int64_t q = 0; q < parts; q++)
                     bad |= nonfinite_bit(line[k * si + q]);
     }
-    return bad ? report_first_nonfinite(fn, arg, m) : MF_OK;
+    return !bad;
+}
+
+mf_status mf__check_finite(const char *fn, const char *arg, const mf_matrix *m) {
+    int64_t i = 0, j = 0;
+    if (all_finite(m) || !find_nonfinite(m, &i, &j))
+        return MF_OK;
+    return mf__fail(MF_ENONFINITE, fn, "argument %s has a non-finite entry at (%lld, %lld)", arg,
+                    (long long)i, (long long)j);
+}
+
+mf_status mf__check_result_finite(const char *fn, const char *what, const mf_matrix *w) {
+    int64_t i = 0, j = 0;
+    if (all_finite(w) || !find_nonfinite(w, &i, &j))
+        return MF_OK;
+    return mf__fail(MF_EOVERFLOW, fn, "%s: entry (%lld, %lld) is beyond the double range",
+                    what, (long long)i, (long long)j);
 }
 
 /* Exactly Hermitian (symmetric for F64): a_ji == conj(a_ij), real diagonal.

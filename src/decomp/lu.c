@@ -83,6 +83,12 @@ static mf_status lu_factor(const char *fn, const mf_matrix *A, int32_t dtype, ch
     return MF_OK;
 }
 
+/* The m x n factors of f, checked before they are written out. */
+static mf_status lu_check_finite(const char *fn, const char *what, const lu_factors *f) {
+    const mf_matrix w = {f->a, f->m, f->n, 1, f->ld, f->dtype, 0};
+    return mf__check_result_finite(fn, what, &w);
+}
+
 /* Reciprocal condition estimate of the factored square matrix in the norm
  * f->anorm was taken in. */
 static mf_status lu_rcond(const char *fn, const lu_factors *f, char norm_char, double *rcond) {
@@ -227,6 +233,12 @@ mf_status mf_lu(const mf_matrix *A, mf_matrix *L, mf_matrix *U, int64_t *perm) {
     lu_factors f;
     if ((st = lu_factor(fn, A, A->dtype, 0, &f)) != MF_OK)
         return st;
+    /* Element growth can take the factors of a finite A beyond the double
+     * range (entries near DBL_MAX); nothing is written then. */
+    if ((st = lu_check_finite(fn, "the LU factors of A (element growth)", &f)) != MF_OK) {
+        lu_release(&f);
+        return st;
+    }
     if (perm != NULL) {
         for (int64_t i = 0; i < m; i++)
             perm[i] = i;

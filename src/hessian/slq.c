@@ -145,16 +145,23 @@ mf_status mf_slq_density(const mf_matrix *nodes, const mf_matrix *weights, doubl
     mf__hs_vec_get(nodes, th);
     mf__hs_vec_get(weights, wt);
     mf__hs_vec_get(grid, t);
-    const double norm = 1.0 / (sigma * sqrt(2.0 * 3.14159265358979323846));
+    /* Divide by sigma sqrt(2 pi) rather than multiply by its reciprocal: for
+     * a tiny sigma the reciprocal is Inf, and 0 * Inf would turn a density
+     * that underflows to 0 into NaN. A density that really is beyond the
+     * double range still becomes Inf and is refused below. */
+    const double width = sigma * sqrt(2.0 * 3.14159265358979323846);
     for (int64_t q = 0; q < g; q++) {
         double acc = 0.0;
         for (int64_t i = 0; i < k; i++) {
             const double d = (t[q] - th[i]) / sigma;
             acc += wt[i] * exp(-0.5 * d * d);
         }
-        dens[q] = acc * norm;
+        dens[q] = acc / width;
     }
-    mf__hs_vec_put(dens, density);
+    const mf_matrix dw = {dens, g, 1, 1, g > 1 ? g : 1, MF_F64, 0};
+    st = mf__check_result_finite(fn, "the density (too small a sigma or too large weights)", &dw);
+    if (st == MF_OK)
+        mf__hs_vec_put(dens, density);
     mf__free(buf);
-    return MF_OK;
+    return st;
 }

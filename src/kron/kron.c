@@ -1,12 +1,16 @@
 /*
  * Forming Kronecker-type products: mf_kron, mf_kronsum, mf_khatri_rao.
  * These are the only functions of the module that build the big matrix;
- * they write K directly (no workspace), element by element. In-place use is
- * safe because an output can only alias an input when the other factor is
- * 1 x 1 (or a single row), and then every output element depends only on the
- * input element at the same position, which is read before it is written.
+ * they write K directly (no workspace), element by element, after checking
+ * that every entry will be finite (MF_EOVERFLOW otherwise, K untouched).
+ * In-place use is safe because an output can only alias an input when the
+ * other factor is 1 x 1 (or a single row), and then every output element
+ * depends only on the input element at the same position, which is read
+ * before it is written.
  */
 #include "mfcomplex.h"
+#include <float.h>
+#include <math.h>
 
 #include "kron_internal.h"
 
@@ -56,6 +60,47 @@ static mf_status check_inputs(const char *fn, const mf_matrix *A, const mf_matri
     return st == MF_OK ? mf__check_input(fn, "B", B) : st;
 }
 
+/* Largest modulus of an entry (cabs may overflow to Inf for a complex
+ * entry near DBL_MAX; the callers then fall back to the exact scan). */
+static double max_modulus(const mf_matrix *m) {
+    double big = 0.0;
+    for (int64_t j = 0; j < m->cols; j++)
+        for (int64_t i = 0; i < m->rows; i++) {
+            const double v = cabs(get(m, i, j));
+            big = v > big ? v : big;
+        }
+    return big;
+}
+
+/* A product of two entries, as the writers compute it, can leave the double
+ * range although both are finite; K must then not be touched. Each entry of
+ * K is one such product, so |entry| <= max|A| max|B|: below DBL_MAX / 2 no
+ * computed product (nor a sum of its two real terms in complex arithmetic)
+ * can overflow, which settles the common case in O(size of A + size of B).
+ * Otherwise every product is formed exactly as the writer will form it and
+ * tested, so MF_EOVERFLOW means that the result really is not representable
+ * rather than that a bound was exceeded. Khatri-Rao pairs column j of A with
+ * column j of B only (same_column). */
+static mf_status check_products(const char *fn, const mf_matrix *A, const mf_matrix *B,
+                                bool same_column) {
+    if (max_modulus(A) * max_modulus(B) <= DBL_MAX / 2)
+        return MF_OK;
+    for (int64_t j = 0; j < A->cols; j++)
+        for (int64_t l = same_column ? j : 0; l < (same_column ? j + 1 : B->cols); l++)
+            for (int64_t i = 0; i < A->rows; i++) {
+                const zdouble a = get(A, i, j);
+                for (int64_t k = 0; k < B->rows; k++) {
+                    const zdouble v = a * get(B, k, l);
+                    if (!isfinite(creal(v)) || !isfinite(cimag(v)))
+                        return mf__fail(MF_EOVERFLOW, fn, "A(%lld, %lld) B(%lld, %lld) is beyond the "
+                                        "double range (moduli %g and %g)", (long long)i,
+                                        (long long)j, (long long)k, (long long)l, cabs(a),
+                                        cabs(get(B, k, l)));
+                }
+            }
+    return MF_OK;
+}
+
 /* K(i p + k, j q + l) = A(i, j) B(k, l) */
 static void write_kron(const mf_matrix *A, const mf_matrix *B, mf_matrix *K) {
     const int64_t p = B->rows, q = B->cols;
@@ -78,9 +123,26 @@ mf_status mf_kron(const mf_matrix *A, const mf_matrix *B, mf_matrix *K) {
         st = kron__shape_product(fn, "columns of K", A->cols, B->cols, &cols);
     if (st == MF_OK)
         st = check_pair(fn, A, B, K, rows, cols);
+    if (st == MF_OK)
+        st = check_products(fn, A, B, false);
     if (st != MF_OK)
         return st;
     write_kron(A, B, K);
+    return MF_OK;
+}
+
+/* The only sums in A ⊕ B are A(i, i) + B(k, k) on its diagonal (every other
+ * entry is one entry of A or B), so checking those m p sums, computed as
+ * write_kronsum computes them, is exact and cheap. */
+static mf_status check_kronsum_diagonal(const char *fn, const mf_matrix *A, const mf_matrix *B) {
+    for (int64_t i = 0; i < A->rows; i++)
+        for (int64_t k = 0; k < B->rows; k++) {
+            const zdouble v = get(A, i, i) + get(B, k, k);
+            if (!isfinite(creal(v)) || !isfinite(cimag(v)))
+                return mf__fail(MF_EOVERFLOW, fn, "the diagonal sum A(%lld, %lld) + B(%lld, %lld) "
+                                "is beyond the double range", (long long)i, (long long)i,
+                                (long long)k, (long long)k);
+        }
     return MF_OK;
 }
 
@@ -110,6 +172,8 @@ mf_status mf_kronsum(const mf_matrix *A, const mf_matrix *B, mf_matrix *K) {
         st = kron__shape_product(fn, "order of K", A->rows, B->rows, &n);
     if (st == MF_OK)
         st = check_pair(fn, A, B, K, n, n);
+    if (st == MF_OK)
+        st = check_kronsum_diagonal(fn, A, B);
     if (st != MF_OK)
         return st;
     write_kronsum(A, B, K);
@@ -139,6 +203,8 @@ mf_status mf_khatri_rao(const mf_matrix *A, const mf_matrix *B, mf_matrix *K) {
         st = kron__shape_product(fn, "rows of K", A->rows, B->rows, &rows);
     if (st == MF_OK)
         st = check_pair(fn, A, B, K, rows, A->cols);
+    if (st == MF_OK)
+        st = check_products(fn, A, B, true);
     if (st != MF_OK)
         return st;
     write_khatri_rao(A, B, K);

@@ -142,6 +142,13 @@ static mf_status kron_solve_factored(const char *fn, const lu_factor *fa, const 
         st = lu_solve(fn, fa, dt, w, p);
     }
     if (st == MF_OK) {
+        /* Well-conditioned factors can still have inverses beyond the double
+         * range (subnormal factors): X is checked here, in w = X^T, before
+         * anything is written. */
+        const mf_matrix xw = {w, p, m, m > 1 ? m : 1, 1, dt, 0};
+        st = mf__check_result_finite(fn, "the solution X = B^-1 C A^-T", &xw);
+    }
+    if (st == MF_OK) {
         mf_matrix xt = {X->data, m, p, X->cs, X->rs, X->dtype, 0};
         mf__unpack(w, m > 1 ? m : 1, dt, &xt);
     }

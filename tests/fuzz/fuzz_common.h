@@ -70,11 +70,10 @@ typedef struct fz_ctx {
     bool hostile; /* a special value (NaN, Inf, huge, tiny...) was decoded */
     bool huge;    /* a value of magnitude 2^64 or more was decoded */
     /* The function documents MF_EOVERFLOW for a result beyond the double
-     * range, so a success must be finite even from hostile inputs. Others
-     * (LU, products, solves) are checked for finite outputs only on inputs
-     * without special values: their behaviour when a result leaves the
-     * double range is not in the contract (docs/reliability.md, open
-     * questions). */
+     * range, so a success must be finite even from hostile inputs. The
+     * others (mf_solve, the applied Kronecker products...) are checked for
+     * finite outputs only on inputs without special values: they do not
+     * promise MF_EOVERFLOW (docs/reliability.md, open questions). */
     bool overflow_documented;
 } fz_ctx;
 

@@ -50,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const bool use_l = fz_byte(&c) & 1;
         fz_snapshot(&c);
         fn = "mf_lu";
+        c.overflow_documented = true;
         st = mf_lu(A, fz_opt(&c, L, use_l), U, perm);
         fz_check(&c, fn, st, NULL, NULL, 0);
         if (st == MF_OK && use_l && !c.hostile && L->data != A->data && U->data != A->data)
