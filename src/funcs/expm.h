@@ -213,17 +213,20 @@ mf_status mf__expm_fixed(const char *fn, const mf_matrix *A, mf_matrix *E, mf_ex
  * undone (structured, non-finite, huge, overflowing; every member on a CPU
  * without AVX2) are untouched, for mf_expm to do and report. */
 #define MF__EXPM_LANES 8
-/* For grouping members before mf__expm_lanes (a group evaluates every
- * approximant one of its lanes chose, so a mixed group costs up to twice a
- * uniform one): id[l] = the approximant the choice by ||A[l]||_1 picks,
- * for count <= 8 members as mf__expm_lanes takes them (0 for all on a CPU
- * without the lanes). Members whose refined choice differs still come out
- * right, only in a mixed group. */
-void mf__expm_lanes_first_schemes(int count, const mf_matrix *A, int32_t *id);
+/* first[l] = the choice by ||A[l]||_1 (mf__expm_cheapest) for count <= 8
+ * members as mf__expm_lanes takes them (zeros on a CPU without the lanes).
+ * The batch groups members by first[l].id before mf__expm_lanes (a group
+ * evaluates every approximant one of its lanes chose, so a mixed group
+ * costs up to twice a uniform one; a member whose refined choice differs
+ * still comes out right, only in a mixed group), and hands the group's
+ * choices on, so they are made once. */
+void mf__expm_lanes_first_choices(int count, const mf_matrix *A, mf__expm_choice *first);
 /* Test hook: run the code variant of this level (0 plain, 1 AVX2+FMA, 2
  * AVX-512; only levels the CPU supports take effect), -1 the best one. */
 void mf__expm_force_cpu_level(int level);
 bool mf__expm_lanes_available(void);
-void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, bool *done);
+/* first: mf__expm_lanes_first_choices of the same count members. */
+void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, const mf__expm_choice *first,
+                    bool *done);
 
 #endif /* MF_FUNCS_EXPM_H */

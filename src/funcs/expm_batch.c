@@ -84,25 +84,28 @@ static bool lane_member(const mf_matrix *a, const mf_matrix *e) {
  * the scheme id, stable); members the lanes hand back go through mf_expm. */
 static void run_lane_members(const batch *b, outcome *o, int m, const int64_t *idx,
                              const mf_matrix *a, mf_matrix *e) {
-    int32_t id[SLICE];
+    mf__expm_choice first[SLICE];
     for (int g = 0; g < m; g += MF__EXPM_LANES)
-        mf__expm_lanes_first_schemes(m - g < MF__EXPM_LANES ? m - g : MF__EXPM_LANES, &a[g], &id[g]);
+        mf__expm_lanes_first_choices(m - g < MF__EXPM_LANES ? m - g : MF__EXPM_LANES, &a[g],
+                                     &first[g]);
     int start[MF__S_COUNT + 1] = {0}, order[SLICE];
     for (int k = 0; k < m; k++)
-        start[id[k] + 1]++;
+        start[first[k].id + 1]++;
     for (int s = 0; s < MF__S_COUNT; s++)
         start[s + 1] += start[s];
     for (int k = 0; k < m; k++)
-        order[start[id[k]]++] = k;
+        order[start[first[k].id]++] = k;
     for (int g = 0; g < m; g += MF__EXPM_LANES) {
         const int count = m - g < MF__EXPM_LANES ? m - g : MF__EXPM_LANES;
         mf_matrix ga[MF__EXPM_LANES], ge[MF__EXPM_LANES];
+        mf__expm_choice gc[MF__EXPM_LANES];
         for (int l = 0; l < count; l++) {
             ga[l] = a[order[g + l]];
             ge[l] = e[order[g + l]];
+            gc[l] = first[order[g + l]];
         }
         bool done[MF__EXPM_LANES];
-        mf__expm_lanes(count, ga, ge, done);
+        mf__expm_lanes(count, ga, ge, gc, done);
         for (int l = 0; l < count; l++)
             record(b, o, idx[order[g + l]], done[l] ? MF_OK : mf_expm(&ga[l], &ge[l]));
     }

@@ -338,10 +338,10 @@ ALWAYS_INLINE void ln_cheapest(const double *eta, int min_order, mf__expm_choice
 }
 
 /* Each lane's approximant and s (fx_scaling_squaring's and fx_choose's
- * steps), and A^2, A^3 as the fixed path holds them. */
+ * steps), and A^2, A^3 as the fixed path holds them. p->c holds the
+ * choice by ||A||_1 (fx_choice_by_norm, made by ln_first_choices). */
 ALWAYS_INLINE void ln_choose(const int n, ln_work *w, ln_plan *p) {
     ln_mm(n, w->a, w->a, w->a2);
-    ln_cheapest(p->d1, 0, p->c); /* fx_choice_by_norm */
     bool need_a3 = false, any_scaled = false;
     for (int l = 0; l < LANES; l++) {
         w->have3[l] = p->c[l].id == MF__S_T18_BBC;
@@ -450,11 +450,14 @@ ALWAYS_INLINE void ln_unpack(const int n, const double *x, int count, mf_matrix 
     }
 }
 
-ALWAYS_INLINE void ln_run(const int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
+ALWAYS_INLINE void ln_run(const int n, int count, const mf_matrix *A, mf_matrix *E,
+                          const mf__expm_choice *first, bool *done) {
     ln_work w;
     ln_plan p;
     w.n = n;
     ln_pack(n, count, A, &w, &p);
+    for (int l = 0; l < LANES; l++)
+        p.c[l] = first[l < count ? l : 0]; /* lanes beyond count repeat member 0 */
     ln_choose(n, &w, &p);
     ln_scale_down(n, &w, &p);
     ln_evaluate(&w, &p);
@@ -467,19 +470,22 @@ ALWAYS_INLINE void ln_run(const int n, int count, const mf_matrix *A, mf_matrix 
 }
 
 /* Every order compiled on its own: with n known the loops unroll. */
-ALWAYS_INLINE void ln_sizes(int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
+ALWAYS_INLINE void ln_sizes(int n, int count, const mf_matrix *A, mf_matrix *E,
+                            const mf__expm_choice *first, bool *done) {
     switch (n) {
     case 3:
-        ln_run(3, count, A, E, done);
+        ln_run(3, count, A, E, first, done);
         return;
     default:
-        ln_run(4, count, A, E, done);
+        ln_run(4, count, A, E, first, done);
         return;
     }
 }
 
-/* The approximant each member's choice by ||A||_1 starts from. */
-ALWAYS_INLINE void ln_first_schemes(const int n, int count, const mf_matrix *A, int32_t *id) {
+/* Each member's choice by ||A||_1 (fx_choice_by_norm), with ||A||_1 summed
+ * as ln_pack sums it, so the same bits. */
+ALWAYS_INLINE void ln_first_choices(const int n, int count, const mf_matrix *A,
+                                    mf__expm_choice *first) {
     _Alignas(64) double d1[LANES] = {0};
     for (int l = 0; l < count; l++) {
         const double *src = A[l].data;
@@ -493,47 +499,48 @@ ALWAYS_INLINE void ln_first_schemes(const int n, int count, const mf_matrix *A, 
     }
     mf__expm_choice c[LANES];
     ln_cheapest(d1, 0, c);
-    for (int l = 0; l < count; l++)
-        id[l] = c[l].id;
+    memcpy(first, c, (size_t)count * sizeof *first);
 }
 
-ALWAYS_INLINE void ln_first_sizes(int n, int count, const mf_matrix *A, int32_t *id) {
+ALWAYS_INLINE void ln_first_sizes(int n, int count, const mf_matrix *A, mf__expm_choice *first) {
     if (n == 3)
-        ln_first_schemes(3, count, A, id);
+        ln_first_choices(3, count, A, first);
     else
-        ln_first_schemes(4, count, A, id);
+        ln_first_choices(4, count, A, first);
 }
 
 #ifdef MF_X86_VARIANTS
-MF_AVX512 static void first_avx512(int n, int count, const mf_matrix *A, int32_t *id) {
-    ln_first_sizes(n, count, A, id);
+MF_AVX512 static void first_avx512(int n, int count, const mf_matrix *A, mf__expm_choice *first) {
+    ln_first_sizes(n, count, A, first);
 }
-MF_AVX2 static void first_avx2(int n, int count, const mf_matrix *A, int32_t *id) {
-    ln_first_sizes(n, count, A, id);
+MF_AVX2 static void first_avx2(int n, int count, const mf_matrix *A, mf__expm_choice *first) {
+    ln_first_sizes(n, count, A, first);
 }
 #endif
 
-void mf__expm_lanes_first_schemes(int count, const mf_matrix *A, int32_t *id) {
+void mf__expm_lanes_first_choices(int count, const mf_matrix *A, mf__expm_choice *first) {
     for (int l = 0; l < count; l++)
-        id[l] = 0;
+        first[l] = (mf__expm_choice){0, 0, 0.0};
     if (count < 1)
         return;
 #ifdef MF_X86_VARIANTS
     const int n = (int)A[0].rows;
     switch (mf__expm_cpu_level()) {
-    case MF__CPU_AVX512: first_avx512(n, count, A, id); return;
-    case MF__CPU_AVX2: first_avx2(n, count, A, id); return;
+    case MF__CPU_AVX512: first_avx512(n, count, A, first); return;
+    case MF__CPU_AVX2: first_avx2(n, count, A, first); return;
     default: break;
     }
 #endif
 }
 
 #ifdef MF_X86_VARIANTS
-MF_AVX512 static void lanes_avx512(int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
-    ln_sizes(n, count, A, E, done);
+MF_AVX512 static void lanes_avx512(int n, int count, const mf_matrix *A, mf_matrix *E,
+                                   const mf__expm_choice *first, bool *done) {
+    ln_sizes(n, count, A, E, first, done);
 }
-MF_AVX2 static void lanes_avx2(int n, int count, const mf_matrix *A, mf_matrix *E, bool *done) {
-    ln_sizes(n, count, A, E, done);
+MF_AVX2 static void lanes_avx2(int n, int count, const mf_matrix *A, mf_matrix *E,
+                               const mf__expm_choice *first, bool *done) {
+    ln_sizes(n, count, A, E, first, done);
 }
 #endif
 
@@ -541,7 +548,8 @@ bool mf__expm_lanes_available(void) {
     return mf__expm_cpu_level() != MF__CPU_PLAIN;
 }
 
-void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, bool *done) {
+void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, const mf__expm_choice *first,
+                    bool *done) {
     for (int l = 0; l < count; l++)
         done[l] = false;
     if (count < 1)
@@ -550,10 +558,10 @@ void mf__expm_lanes(int count, const mf_matrix *A, mf_matrix *E, bool *done) {
 #ifdef MF_X86_VARIANTS
     switch (mf__expm_cpu_level()) {
     case MF__CPU_AVX512:
-        lanes_avx512(n, count, A, E, done);
+        lanes_avx512(n, count, A, E, first, done);
         return;
     case MF__CPU_AVX2:
-        lanes_avx2(n, count, A, E, done);
+        lanes_avx2(n, count, A, E, first, done);
         return;
     default:
         break;
